@@ -1,0 +1,11 @@
+#!/bin/sh
+# Builds the sandbox launcher into $1 (called by Maven in generate-resources).
+set -eu
+out=${1:?usage: build.sh OUTPUT_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+if [ ! -f /usr/include/seccomp.h ]; then
+  echo "native/build.sh: libseccomp headers missing: apt-get install -y libseccomp-dev gcc (./runbox does this)" >&2
+  exit 1
+fi
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$out/runbox-launch" "$here/launch.c" -lseccomp

@@ -1,0 +1,247 @@
+/*
+ * runbox-launch: the privileged first step of every sandboxed run.
+ *
+ * Runbox (running as root) spawns this program; it does, in privilege order, what the JVM cannot do
+ * between fork and exec, then becomes bubblewrap, which builds the namespaces and mounts:
+ *
+ *   1. open the run's input files (paths chosen by Runbox, never by the program) at fixed fds;
+ *   2. build the seccomp filter with libseccomp into a memfd, for bwrap --seccomp;
+ *   3. join the run's cgroups, so every process of the run is accounted and limited from its start;
+ *   4. set resource limits;
+ *   5. drop to the run's unprivileged uid/gid with no supplementary groups;
+ *   6. set no_new_privs and a parent-death signal, so the run dies with its worker;
+ *   7. close every other fd and exec bwrap.
+ *
+ * Usage:
+ *   runbox-launch [--cgroup-procs FILE]... [--rlimit RES=SOFT:HARD]... --uid N --gid N
+ *                 [--fd N=PATH]... [--fdw N=PATH]... [--seccomp-fd N] -- PROGRAM ARGS...
+ *
+ * --fd opens PATH read-only at fd N; --fdw creates PATH (must not exist) write-only at fd N.
+ * Failure of any step prints "runbox-launch: ..." on stderr and exits 125 before anything of the
+ * user's runs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define LAUNCH_FAILED 125
+#define MAX_ITEMS 32
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("runbox-launch: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    if (errno) fprintf(stderr, ": %s", strerror(errno));
+    fputc('\n', stderr);
+    va_end(ap);
+    _exit(LAUNCH_FAILED);
+}
+
+static long parse_long(const char *s, const char *what) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s) { errno = 0; die("bad %s '%s'", what, s); }
+    return v;
+}
+
+struct fd_item { int fd; const char *path; int writable; };
+struct rlimit_item { int resource; rlim_t soft, hard; };
+
+static int rlimit_resource(const char *name) {
+    static const struct { const char *name; int res; } names[] = {
+        {"cpu", RLIMIT_CPU}, {"fsize", RLIMIT_FSIZE}, {"nofile", RLIMIT_NOFILE},
+        {"core", RLIMIT_CORE}, {"stack", RLIMIT_STACK}, {"nproc", RLIMIT_NPROC},
+        {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i].name, name) == 0) return names[i].res;
+    errno = 0;
+    die("unknown rlimit '%s'", name);
+    return -1;
+}
+
+static rlim_t parse_rlim(const char *s) {
+    if (strcmp(s, "inf") == 0) return RLIM_INFINITY;
+    return (rlim_t) parse_long(s, "rlimit value");
+}
+
+/* Calls a user program never needs and that widen the kernel's attack surface or reach outside the
+ * run. Denied with EPERM so programs that probe them get an error, not a crash. */
+static const int denied_syscalls[] = {
+    SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
+    SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
+    SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
+    SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load),
+    SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module),
+    SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(chroot),
+    SCMP_SYS(move_mount), SCMP_SYS(open_tree), SCMP_SYS(fsopen), SCMP_SYS(fsconfig),
+    SCMP_SYS(fsmount), SCMP_SYS(fspick), SCMP_SYS(mount_setattr),
+    SCMP_SYS(unshare), SCMP_SYS(setns),
+    SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+    SCMP_SYS(pidfd_getfd),
+    SCMP_SYS(syslog), SCMP_SYS(reboot), SCMP_SYS(swapon), SCMP_SYS(swapoff),
+    SCMP_SYS(clock_settime), SCMP_SYS(clock_adjtime), SCMP_SYS(settimeofday), SCMP_SYS(adjtimex),
+    SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
+    SCMP_SYS(acct), SCMP_SYS(quotactl), SCMP_SYS(lookup_dcookie), SCMP_SYS(vhangup),
+    SCMP_SYS(iopl), SCMP_SYS(ioperm), SCMP_SYS(uselib), SCMP_SYS(personality),
+    SCMP_SYS(fanotify_init), SCMP_SYS(nfsservctl),
+};
+
+static int build_seccomp(int target_fd) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx) die("seccomp_init failed");
+    for (size_t i = 0; i < sizeof denied_syscalls / sizeof denied_syscalls[0]; i++) {
+        if (denied_syscalls[i] < 0) continue; /* not on this architecture */
+        if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied_syscalls[i], 0) < 0)
+            die("seccomp rule for syscall %d", denied_syscalls[i]);
+    }
+    /* one rule per flag: a clone asking for any new namespace is denied */
+    static const unsigned long ns_flags[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+                                             CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, 0x00000080};
+    for (size_t i = 0; i < sizeof ns_flags / sizeof ns_flags[0]; i++) {
+        if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i])) < 0)
+            die("seccomp clone rule");
+    }
+    /* clone3 passes its flags in memory, which seccomp cannot inspect: answer ENOSYS so that libc
+     * falls back to clone(2), whose flags are checked above (the approach of Docker's profile). */
+    if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0) die("seccomp clone3 rule");
+    /* TIOCSTI/TIOCLINUX push input into a terminal: never allowed (the run has no terminal anyway). */
+    if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, TIOCSTI)) < 0) die("seccomp ioctl rule");
+    if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, TIOCLINUX)) < 0) die("seccomp ioctl rule");
+
+    int fd = memfd_create("runbox-seccomp", 0);
+    if (fd < 0) die("memfd_create");
+    if (seccomp_export_bpf(ctx, fd) < 0) die("seccomp_export_bpf");
+    seccomp_release(ctx);
+    if (lseek(fd, 0, SEEK_SET) < 0) die("lseek");
+    if (fd != target_fd) {
+        if (dup2(fd, target_fd) < 0) die("dup2 seccomp fd");
+        close(fd);
+    }
+    return target_fd;
+}
+
+static void write_pid(const char *procs_file) {
+    int fd = open(procs_file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) die("open %s", procs_file);
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d\n", (int) getpid());
+    if (write(fd, buf, (size_t) n) != n) die("join cgroup %s", procs_file);
+    close(fd);
+}
+
+static void place_fd(const struct fd_item *item) {
+    int flags = item->writable ? (O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW) : (O_RDONLY | O_NOFOLLOW);
+    int fd = open(item->path, flags, 0600);
+    if (fd < 0) die("open %s", item->path);
+    if (fd != item->fd) {
+        if (dup2(fd, item->fd) < 0) die("dup2 %s", item->path);
+        close(fd);
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *cgroup_procs[MAX_ITEMS];
+    struct fd_item fds[MAX_ITEMS];
+    struct rlimit_item rlimits[MAX_ITEMS];
+    int n_cgroups = 0, n_fds = 0, n_rlimits = 0, seccomp_fd = -1;
+    long uid = -1, gid = -1;
+    pid_t parent = getppid();
+
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) { i++; break; }
+        if (i + 1 >= argc) { errno = 0; die("option %s needs a value", a); }
+        const char *v = argv[++i];
+        if (strcmp(a, "--cgroup-procs") == 0 && n_cgroups < MAX_ITEMS) {
+            cgroup_procs[n_cgroups++] = v;
+        } else if ((strcmp(a, "--fd") == 0 || strcmp(a, "--fdw") == 0) && n_fds < MAX_ITEMS) {
+            const char *eq = strchr(v, '=');
+            if (!eq) { errno = 0; die("--fd wants N=PATH, got '%s'", v); }
+            char num[16];
+            size_t len = (size_t) (eq - v);
+            if (len == 0 || len >= sizeof num) { errno = 0; die("bad fd in '%s'", v); }
+            memcpy(num, v, len); num[len] = 0;
+            fds[n_fds].fd = (int) parse_long(num, "fd");
+            if (fds[n_fds].fd < 3) { errno = 0; die("fd %d is reserved for stdio", fds[n_fds].fd); }
+            fds[n_fds].path = eq + 1;
+            fds[n_fds].writable = strcmp(a, "--fdw") == 0;
+            n_fds++;
+        } else if (strcmp(a, "--rlimit") == 0 && n_rlimits < MAX_ITEMS) {
+            char name[16], soft[32], hard[32];
+            if (sscanf(v, "%15[a-z]=%31[0-9inf]:%31[0-9inf]", name, soft, hard) != 3) {
+                errno = 0; die("--rlimit wants NAME=SOFT:HARD, got '%s'", v);
+            }
+            rlimits[n_rlimits].resource = rlimit_resource(name);
+            rlimits[n_rlimits].soft = parse_rlim(soft);
+            rlimits[n_rlimits].hard = parse_rlim(hard);
+            n_rlimits++;
+        } else if (strcmp(a, "--uid") == 0) {
+            uid = parse_long(v, "uid");
+        } else if (strcmp(a, "--gid") == 0) {
+            gid = parse_long(v, "gid");
+        } else if (strcmp(a, "--seccomp-fd") == 0) {
+            seccomp_fd = (int) parse_long(v, "seccomp fd");
+        } else {
+            errno = 0;
+            die("unknown option %s", a);
+        }
+    }
+    if (i >= argc) { errno = 0; die("no program to run after --"); }
+    if (uid <= 0 || gid <= 0) { errno = 0; die("--uid and --gid must name an unprivileged user (> 0)"); }
+
+    /* 1. inputs, while still privileged enough to read Runbox's private staging dir */
+    for (int k = 0; k < n_fds; k++) place_fd(&fds[k]);
+    /* 2. seccomp filter, handed to bwrap which installs it right before exec of the program */
+    if (seccomp_fd >= 0) build_seccomp(seccomp_fd);
+    /* 3. cgroups */
+    for (int k = 0; k < n_cgroups; k++) write_pid(cgroup_procs[k]);
+    /* 4. rlimits: the hard limits cannot be raised again once privileges are gone */
+    for (int k = 0; k < n_rlimits; k++) {
+        struct rlimit rl = {rlimits[k].soft, rlimits[k].hard};
+        if (setrlimit(rlimits[k].resource, &rl) < 0) die("setrlimit %d", rlimits[k].resource);
+    }
+    /* 5. privileges */
+    if (setgroups(0, NULL) < 0) die("setgroups");
+    if (setresgid((gid_t) gid, (gid_t) gid, (gid_t) gid) < 0) die("setresgid %ld", gid);
+    if (setresuid((uid_t) uid, (uid_t) uid, (uid_t) uid) < 0) die("setresuid %ld", uid);
+    if (setresuid(0, 0, 0) == 0) { errno = 0; die("privileges could be regained after dropping them"); }
+    /* 6. die with the worker (set after the uid change, which clears it) */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs");
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
+    if (getppid() != parent) { errno = 0; die("worker exited before the run started"); }
+    /* 7. nothing of Runbox's open files goes further than the fds named above */
+    int keep[MAX_ITEMS + 1];
+    int n_keep = 0;
+    for (int k = 0; k < n_fds; k++) keep[n_keep++] = fds[k].fd;
+    if (seccomp_fd >= 0) keep[n_keep++] = seccomp_fd;
+    for (int fd = 3; fd < 1024; fd++) {
+        int kept = 0;
+        for (int k = 0; k < n_keep; k++) if (keep[k] == fd) kept = 1;
+        if (!kept) close(fd);
+    }
+    execv(argv[i], &argv[i]);
+    die("exec %s", argv[i]);
+    return LAUNCH_FAILED;
+}

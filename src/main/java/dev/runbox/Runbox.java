@@ -1,0 +1,87 @@
+package dev.runbox;
+
+import dev.runbox.api.HttpApi;
+import dev.runbox.config.RunboxConfig;
+import dev.runbox.language.LanguageRegistry;
+import dev.runbox.queue.InMemoryJobQueue;
+import dev.runbox.queue.JobQueue;
+import dev.runbox.sandbox.Sandbox;
+import dev.runbox.sandbox.SandboxFailure;
+import dev.runbox.sandbox.SandboxHost;
+import dev.runbox.store.InMemoryResultStore;
+import dev.runbox.worker.Executor;
+import dev.runbox.worker.WorkerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** One embedded Runbox: HTTP API, in-memory queue and store, worker threads, sandbox. */
+public final class Runbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Runbox.class);
+
+    private final RunboxConfig config;
+    private final HttpApi api;
+    private final WorkerPool workers;
+    private final ExecutorService outputReaders;
+    private final ScheduledExecutorService housekeeping;
+
+    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, ExecutorService outputReaders,
+                   ScheduledExecutorService housekeeping) {
+        this.config = config;
+        this.api = api;
+        this.workers = workers;
+        this.outputReaders = outputReaders;
+        this.housekeeping = housekeeping;
+    }
+
+    /** Starts everything; refuses (throws) when this host cannot sandbox programs. */
+    public static Runbox start(RunboxConfig config) throws SandboxFailure, IOException {
+        Clock clock = Clock.systemUTC();
+        LanguageRegistry languages = LanguageRegistry.load(config.languagesFile());
+        if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
+        // two readers (stdout, stderr) per concurrent run; threads are reused, not made per job
+        ExecutorService readers = Executors.newCachedThreadPool(daemon("output-reader"));
+        Sandbox sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(), readers);
+        JobQueue queue = new InMemoryJobQueue(config.queueCapacity());
+        InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
+        housekeeping.scheduleAtFixedRate(store::evictExpired, 30, 30, TimeUnit.SECONDS);
+        WorkerPool workers = new WorkerPool(queue, store, new Executor(sandbox, languages, config, clock), clock,
+                config.maxAttempts(), InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid());
+        workers.start(config.workers());
+        HttpApi api = new HttpApi(config, queue, store, languages, clock, workers::busy).start();
+        log.info("Runbox listening on http://{}:{} with {} workers; languages: {}", config.host(), api.port(),
+                config.workers(), languages.ids());
+        return new Runbox(config, api, workers, readers, housekeeping);
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    /** Graceful stop: no new jobs are taken, running ones get the grace period, then everything stops. */
+    @Override
+    public void close() {
+        log.info("stopping: finishing running jobs (up to {} s)", config.shutdownGrace().toSeconds());
+        workers.stop(config.shutdownGrace());
+        api.stop();
+        housekeeping.shutdownNow();
+        outputReaders.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,119 @@
+package dev.runbox.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbox.config.RunboxConfig;
+import dev.runbox.job.Limits;
+import dev.runbox.language.LanguageRegistry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The body of POST /execute, validated field by field: every problem is reported at once, each
+ * naming its field; nothing is coerced (a string is not a number) and nothing is clamped (a limit
+ * above the server's maximum is refused). An explicit null means "use the default".
+ */
+public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits) {
+
+    static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
+            "cpu_cores", "language");
+
+    static ExecuteRequest parse(JsonNode body, RunboxConfig config, LanguageRegistry languages) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (body == null || !body.isObject()) {
+            throw Problem.invalidFields(List.of(new Problem.FieldError("body", "must be a JSON object")));
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) errors.add(new Problem.FieldError(f, "unknown field (accepted: " + String.join(", ", FIELDS.stream().sorted().toList()) + ")"));
+        }
+        String source = text(body, "source_code", null, errors);
+        if (!has(body, "source_code")) {
+            errors.add(new Problem.FieldError("source_code", "is required"));
+        } else if (source != null && source.isEmpty()) {
+            errors.add(new Problem.FieldError("source_code", "must not be empty"));
+        } else if (source != null && source.indexOf('\0') >= 0) {
+            // interpreters disagree on NUL (CPython 3.11 silently stops reading at it): refuse it
+            errors.add(new Problem.FieldError("source_code", "must not contain NUL characters (at index " + source.indexOf('\0') + ")"));
+        } else if (source != null && utf8Length(source) > config.maxSourceBytes()) {
+            errors.add(new Problem.FieldError("source_code", "is " + utf8Length(source) + " bytes; the maximum is " + config.maxSourceBytes()));
+        }
+        String stdin = text(body, "stdin_data", "", errors);
+        if (stdin != null && utf8Length(stdin) > config.maxStdinBytes()) {
+            errors.add(new Problem.FieldError("stdin_data", "is " + utf8Length(stdin) + " bytes; the maximum is " + config.maxStdinBytes()));
+        }
+        String language = text(body, "language", "python", errors);
+        if (language != null && languages.find(language).isEmpty()) {
+            errors.add(new Problem.FieldError("language", "'" + abbreviate(language) + "' is not available here; available: "
+                    + String.join(", ", languages.ids())));
+        }
+        Double time = number(body, "time_limit_sec", config.defaultTimeLimitSec(), errors);
+        if (time != null && (time <= 0 || time > config.maxTimeLimitSec())) {
+            errors.add(new Problem.FieldError("time_limit_sec", "must be > 0 and <= " + config.maxTimeLimitSec() + " (seconds of CPU time)"));
+        }
+        Double memory = number(body, "memory_limit_mb", (double) config.defaultMemoryLimitMb(), errors);
+        if (memory != null && (memory != Math.rint(memory))) {
+            errors.add(new Problem.FieldError("memory_limit_mb", "must be a whole number of megabytes"));
+        } else if (memory != null && (memory < config.minMemoryLimitMb() || memory > config.maxMemoryLimitMb())) {
+            errors.add(new Problem.FieldError("memory_limit_mb", "must be between " + config.minMemoryLimitMb() + " and "
+                    + config.maxMemoryLimitMb() + " (megabytes)"));
+        }
+        Double cores = number(body, "cpu_cores", config.defaultCpuCores(), errors);
+        if (cores != null && (cores < 0.01 || cores > config.maxCpuCores())) {
+            errors.add(new Problem.FieldError("cpu_cores", "must be between 0.01 and " + config.maxCpuCores() + " (cores)"));
+        }
+        if (!errors.isEmpty()) throw Problem.invalidFields(errors);
+        Limits limits = new Limits(Duration.ofNanos(Math.round(time * 1e9)), memory.longValue() * 1024 * 1024, cores);
+        return new ExecuteRequest(source, stdin, language, limits);
+    }
+
+    private static boolean has(JsonNode body, String field) {
+        return body.has(field) && !body.get(field).isNull();
+    }
+
+    private static String text(JsonNode body, String field, String fallback, List<Problem.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.isTextual()) {
+            errors.add(new Problem.FieldError(field, "must be a string, got " + kind(v)));
+            return null;
+        }
+        return v.textValue();
+    }
+
+    private static Double number(JsonNode body, String field, double fallback, List<Problem.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.isNumber()) {
+            errors.add(new Problem.FieldError(field, "must be a number, got " + kind(v)));
+            return null;
+        }
+        double d = v.doubleValue();
+        if (!Double.isFinite(d)) {
+            errors.add(new Problem.FieldError(field, "must be a finite number"));
+            return null;
+        }
+        return d;
+    }
+
+    private static String kind(JsonNode v) {
+        if (v.isTextual()) return "a string";
+        if (v.isBoolean()) return "a boolean";
+        if (v.isArray()) return "an array";
+        if (v.isObject()) return "an object";
+        if (v.isNumber()) return "a number";
+        return v.getNodeType().toString().toLowerCase();
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.runbox.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds where this process may create run cgroups, from /proc/self/cgroup and /proc/self/mountinfo.
+ * Run cgroups go under the cgroup Runbox itself is in: on systemd hosts the delegated subtree is the
+ * only place it may write, and in containers it is the only place it can see.
+ */
+public final class CgroupDetector {
+
+    private static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct");
+
+    private CgroupDetector() {
+    }
+
+    /** A cgroup filesystem mount: where it is, which subtree it shows, v1 controllers it carries. */
+    record Mount(Path mountPoint, String root, boolean v2, List<String> controllers) {
+    }
+
+    /** @param instance names this Runbox process's run cgroups (see {@link CgroupV1#runPrefix}) */
+    public static Cgroups detect(String instance) throws SandboxFailure {
+        try {
+            return detect(instance, Files.readString(Path.of("/proc/self/cgroup")),
+                    Files.readString(Path.of("/proc/self/mountinfo")), ProcessHandle.current().pid());
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot read /proc/self/cgroup or mountinfo: " + e, e);
+        }
+    }
+
+    /** Chooses v1 when the memory controller is mounted as v1 (hybrid hosts), else v2. */
+    static Cgroups detect(String instance, String procSelfCgroup, String mountinfo, long selfPid) throws SandboxFailure {
+        List<Mount> mounts = parseMounts(mountinfo);
+        Map<String, String> ownV1 = new HashMap<>();
+        String ownV2 = null;
+        for (String line : procSelfCgroup.split("\n")) {
+            String[] parts = line.split(":", 3);
+            if (parts.length != 3) continue;
+            if (parts[0].equals("0") && parts[1].isEmpty()) {
+                ownV2 = parts[2];
+            } else {
+                for (String c : parts[1].split(",")) ownV1.put(c, parts[2]);
+            }
+        }
+        Optional<Mount> memoryV1 = mounts.stream().filter(m -> !m.v2() && m.controllers().contains("memory")).findFirst();
+        if (memoryV1.isPresent() && ownV1.containsKey("memory")) {
+            Path[] dirs = new Path[V1_CONTROLLERS.size()];
+            for (int i = 0; i < dirs.length; i++) {
+                String c = V1_CONTROLLERS.get(i);
+                Mount m = mounts.stream().filter(x -> !x.v2() && x.controllers().contains(c)).findFirst()
+                        .orElseThrow(() -> new SandboxFailure("cgroup v1 controller '" + c + "' is not mounted"
+                                + " (run `runbox check-host`)"));
+                String own = ownV1.get(c);
+                if (own == null) throw new SandboxFailure("this process is in no '" + c + "' cgroup");
+                dirs[i] = resolve(m, own);
+            }
+            return new CgroupV1(instance, dirs[0], dirs[1], dirs[2], dirs[3]);
+        }
+        Optional<Mount> unified = mounts.stream().filter(Mount::v2).findFirst();
+        if (unified.isPresent() && ownV2 != null) {
+            String own = ownV2;
+            // after a restart Runbox may already sit in its supervisor leaf: use the parent again
+            if (own.endsWith("/" + CgroupV2.SUPERVISOR)) own = own.substring(0, own.length() - CgroupV2.SUPERVISOR.length() - 1);
+            CgroupV2 v2 = new CgroupV2(instance, resolve(unified.get(), own));
+            v2.prepare(selfPid);
+            return v2;
+        }
+        throw new SandboxFailure("no usable cgroup hierarchy (neither a v1 memory controller nor cgroup2) is mounted;"
+                + " run `runbox check-host`");
+    }
+
+    static List<Mount> parseMounts(String mountinfo) {
+        return mountinfo.lines().map(CgroupDetector::parseMount).flatMap(Optional::stream).toList();
+    }
+
+    private static Optional<Mount> parseMount(String line) {
+        String[] halves = line.split(" - ", 2);
+        if (halves.length != 2) return Optional.empty();
+        String[] pre = halves[0].split(" ");
+        String[] post = halves[1].split(" ");
+        if (pre.length < 5 || post.length < 3) return Optional.empty();
+        String fsType = post[0];
+        Path mountPoint = Path.of(unescape(pre[4]));
+        String root = unescape(pre[3]);
+        if (fsType.equals("cgroup2")) return Optional.of(new Mount(mountPoint, root, true, List.of()));
+        if (fsType.equals("cgroup")) return Optional.of(new Mount(mountPoint, root, false, List.of(post[2].split(","))));
+        return Optional.empty();
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as octal. */
+    private static String unescape(String s) {
+        return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+
+    private static Path resolve(Mount m, String ownPath) {
+        String rel = ownPath;
+        if (!m.root().equals("/") && rel.startsWith(m.root())) rel = rel.substring(m.root().length());
+        rel = rel.replaceAll("^/+", "");
+        return rel.isEmpty() ? m.mountPoint() : m.mountPoint().resolve(rel);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.runbox.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * cgroup v1: one hierarchy per controller. A run gets a directory {@code runbox-run-<instance>-<name>} under
+ * Runbox's own cgroup in each of the memory, pids, cpu and cpuacct hierarchies (co-mounted
+ * hierarchies share one directory).
+ */
+public final class CgroupV1 implements Cgroups {
+
+    /** Run cgroups are named {@code runbox-run-<instance>-<run>}: each Runbox process sweeps only its own. */
+    static String runPrefix(String instance) {
+        return "runbox-run-" + instance + "-";
+    }
+
+    private final String runPrefix;
+    private final Path memory;
+    private final Path pids;
+    private final Path cpu;
+    private final Path cpuacct;
+
+    /** Each path is the parent directory for run cgroups in that controller's hierarchy. */
+    public CgroupV1(String instance, Path memory, Path pids, Path cpu, Path cpuacct) {
+        this.runPrefix = runPrefix(instance);
+        this.memory = memory;
+        this.pids = pids;
+        this.cpu = cpu;
+        this.cpuacct = cpuacct;
+    }
+
+    private List<Path> parents() {
+        Set<Path> distinct = new LinkedHashSet<>(List.of(memory, pids, cpu, cpuacct));
+        return List.copyOf(distinct);
+    }
+
+    @Override
+    public RunCgroup create(String runName, CgroupLimits limits) throws SandboxFailure {
+        List<Path> dirs = new ArrayList<>();
+        for (Path parent : parents()) {
+            Path dir = parent.resolve(runPrefix + runName);
+            try {
+                Files.createDirectory(dir);
+            } catch (IOException e) {
+                destroyDirs(dirs);
+                throw new SandboxFailure("cannot create cgroup " + dir + ": " + e + " (run `runbox check-host`)", e);
+            }
+            dirs.add(dir);
+        }
+        Run run = new Run(dirs, memory.resolve(runPrefix + runName), cpuacct.resolve(runPrefix + runName));
+        try {
+            Path mem = run.memoryDir;
+            CgroupFiles.write(mem.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            // no swap: the limit counts memory + swap where swap accounting exists
+            Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw)) CgroupFiles.write(memsw, Long.toString(limits.memoryBytes()));
+            Path swappiness = mem.resolve("memory.swappiness");
+            if (Files.exists(swappiness)) {
+                try {
+                    CgroupFiles.write(swappiness, "0");
+                } catch (SandboxFailure ignored) {
+                    // some kernels refuse per-group swappiness; memsw (when present) still bounds swap
+                }
+            }
+            CgroupFiles.write(pids.resolve(runPrefix + runName).resolve("pids.max"),
+                    Integer.toString(limits.maxProcesses()));
+            Path cpuDir = cpu.resolve(runPrefix + runName);
+            CgroupFiles.write(cpuDir.resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_US));
+            CgroupFiles.write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
+        } catch (SandboxFailure e) {
+            destroyDirs(dirs);
+            throw e;
+        }
+        return run;
+    }
+
+    private static void destroyDirs(List<Path> dirs) {
+        for (Path d : dirs) {
+            try {
+                CgroupFiles.removeDir(d, d.resolve("cgroup.procs"), System.nanoTime() + 2_000_000_000L);
+            } catch (SandboxFailure ignored) {
+                // best effort on a failed setup; sweepStale() collects it at the next start
+            }
+        }
+    }
+
+    @Override
+    public int sweepStale() {
+        int removed = 0;
+        for (Path parent : parents()) {
+            try (Stream<Path> children = Files.list(parent)) {
+                for (Path dir : children.filter(p -> p.getFileName().toString().startsWith(runPrefix)).toList()) {
+                    destroyDirs(List.of(dir));
+                    removed++;
+                }
+            } catch (IOException ignored) {
+                // unreadable parent: check-host reports it
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public String describe() {
+        return "cgroup v1 (memory " + memory + ", pids " + pids + ", cpu " + cpu + ", cpuacct " + cpuacct + ")";
+    }
+
+    private static final class Run implements RunCgroup {
+        private final List<Path> dirs;
+        private final Path memoryDir;
+        private final Path cpuacctDir;
+
+        Run(List<Path> dirs, Path memoryDir, Path cpuacctDir) {
+            this.dirs = dirs;
+            this.memoryDir = memoryDir;
+            this.cpuacctDir = cpuacctDir;
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
+        }
+
+        @Override
+        public Duration cpuUsage() throws SandboxFailure {
+            return Duration.ofNanos(CgroupFiles.readLong(cpuacctDir.resolve("cpuacct.usage")));
+        }
+
+        @Override
+        public long memoryPeakBytes() throws SandboxFailure {
+            return CgroupFiles.readLong(memoryDir.resolve("memory.max_usage_in_bytes"));
+        }
+
+        @Override
+        public long oomKills() throws SandboxFailure {
+            return CgroupFiles.readKey(memoryDir.resolve("memory.oom_control"), "oom_kill");
+        }
+
+        @Override
+        public boolean isEmpty() throws SandboxFailure {
+            for (Path procs : procsFiles()) {
+                if (!CgroupFiles.pids(procs).isEmpty()) return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void killAll() throws SandboxFailure {
+            for (Path procs : procsFiles()) CgroupFiles.killPids(procs);
+        }
+
+        @Override
+        public void close() throws SandboxFailure {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            SandboxFailure first = null;
+            for (Path d : dirs) {
+                try {
+                    CgroupFiles.removeDir(d, d.resolve("cgroup.procs"), deadline);
+                } catch (SandboxFailure e) {
+                    if (first == null) first = e;
+                }
+            }
+            if (first != null) throw first;
+        }
+    }
+}

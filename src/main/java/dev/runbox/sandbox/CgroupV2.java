@@ -1,0 +1,160 @@
+package dev.runbox.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * cgroup v2 (unified): a run gets {@code <parent>/runbox-run-<instance>-<name>} with memory, pids and cpu
+ * controllers. v2 lets only leaves hold processes, so {@link #prepare} first moves Runbox itself into
+ * {@code <parent>/runbox-supervisor} and then enables the controllers for the parent's children; on a
+ * systemd host the parent must be delegated to Runbox (e.g. {@code Delegate=yes} in its unit).
+ */
+public final class CgroupV2 implements Cgroups {
+
+    static final String SUPERVISOR = "runbox-supervisor";
+    private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
+
+    private final String runPrefix;
+    private final Path parent;
+
+    public CgroupV2(String instance, Path parent) {
+        this.runPrefix = CgroupV1.runPrefix(instance);
+        this.parent = parent;
+    }
+
+    /**
+     * Makes {@code parent} usable for run cgroups: moves the given process (Runbox itself) into a
+     * leaf and enables the memory, pids and cpu controllers for children.
+     */
+    public void prepare(long selfPid) throws SandboxFailure {
+        String enabled = CgroupFiles.read(parent.resolve("cgroup.subtree_control"));
+        if (List.of(enabled.split("\\s+")).containsAll(CONTROLLERS)) return;
+        String available = CgroupFiles.read(parent.resolve("cgroup.controllers"));
+        for (String c : CONTROLLERS) {
+            if (!List.of(available.split("\\s+")).contains(c)) {
+                throw new SandboxFailure("cgroup v2 controller '" + c + "' is not delegated to " + parent
+                        + " (available: " + available + "); run `runbox check-host`");
+            }
+        }
+        Path supervisor = parent.resolve(SUPERVISOR);
+        try {
+            Files.createDirectories(supervisor);
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot create " + supervisor + ": " + e, e);
+        }
+        CgroupFiles.write(supervisor.resolve("cgroup.procs"), Long.toString(selfPid));
+        CgroupFiles.write(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+    }
+
+    @Override
+    public RunCgroup create(String runName, CgroupLimits limits) throws SandboxFailure {
+        Path dir = parent.resolve(runPrefix + runName);
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot create cgroup " + dir + ": " + e + " (run `runbox check-host`)", e);
+        }
+        Run run = new Run(dir);
+        try {
+            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+            Path swap = dir.resolve("memory.swap.max");
+            if (Files.exists(swap)) CgroupFiles.write(swap, "0");
+            // an OOM kill ends the whole run, as a judge expects, not one random process of it
+            Path group = dir.resolve("memory.oom.group");
+            if (Files.exists(group)) CgroupFiles.write(group, "1");
+            CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
+            CgroupFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_US);
+        } catch (SandboxFailure e) {
+            try {
+                run.close();
+            } catch (SandboxFailure ignored) {
+                // sweepStale() collects it at the next start
+            }
+            throw e;
+        }
+        return run;
+    }
+
+    @Override
+    public int sweepStale() {
+        int removed = 0;
+        try (Stream<Path> children = Files.list(parent)) {
+            for (Path dir : children.filter(p -> p.getFileName().toString().startsWith(runPrefix)).toList()) {
+                try {
+                    new Run(dir).close();
+                    removed++;
+                } catch (SandboxFailure ignored) {
+                    // reported by check-host
+                }
+            }
+        } catch (IOException ignored) {
+            // unreadable parent: check-host reports it
+        }
+        return removed;
+    }
+
+    @Override
+    public String describe() {
+        return "cgroup v2 (" + parent + ")";
+    }
+
+    private static final class Run implements RunCgroup {
+        private final Path dir;
+        /** Highest memory.current seen, for kernels without memory.peak (before 5.19). */
+        private final AtomicLong sampledPeak = new AtomicLong();
+
+        Run(Path dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return List.of(dir.resolve("cgroup.procs"));
+        }
+
+        @Override
+        public Duration cpuUsage() throws SandboxFailure {
+            if (Files.exists(dir.resolve("memory.current")) && !Files.exists(dir.resolve("memory.peak"))) {
+                sampledPeak.accumulateAndGet(CgroupFiles.readLong(dir.resolve("memory.current")), Math::max);
+            }
+            return Duration.ofNanos(CgroupFiles.readKey(dir.resolve("cpu.stat"), "usage_usec") * 1000);
+        }
+
+        @Override
+        public long memoryPeakBytes() throws SandboxFailure {
+            Path peak = dir.resolve("memory.peak");
+            if (Files.exists(peak)) return CgroupFiles.readLong(peak);
+            return sampledPeak.get();
+        }
+
+        @Override
+        public long oomKills() throws SandboxFailure {
+            Path events = dir.resolve("memory.events");
+            return CgroupFiles.readKey(events, "oom_kill") + CgroupFiles.readKey(events, "oom_group_kill");
+        }
+
+        @Override
+        public boolean isEmpty() throws SandboxFailure {
+            return CgroupFiles.pids(dir.resolve("cgroup.procs")).isEmpty();
+        }
+
+        @Override
+        public void killAll() throws SandboxFailure {
+            Path kill = dir.resolve("cgroup.kill"); // since 5.14: the kernel kills the group atomically
+            if (Files.exists(kill)) CgroupFiles.write(kill, "1");
+            else CgroupFiles.killPids(dir.resolve("cgroup.procs"));
+        }
+
+        @Override
+        public void close() throws SandboxFailure {
+            if (!Files.exists(dir)) return;
+            killAll();
+            CgroupFiles.removeDir(dir, dir.resolve("cgroup.procs"), System.nanoTime() + 5_000_000_000L);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.runbox.sandbox;
+
+/** Makes run cgroups on this host: cgroup v1 (a hierarchy per controller) or v2 (unified). */
+public interface Cgroups {
+
+    /** Creates the cgroup of a run with its limits set; nothing runs in it yet. */
+    RunCgroup create(String runName, CgroupLimits limits) throws SandboxFailure;
+
+    /** Kills and removes run cgroups left by an earlier Runbox process that did not end cleanly. */
+    int sweepStale();
+
+    /** "v1" or "v2", and where, for logs and check-host. */
+    String describe();
+}

@@ -1,0 +1,116 @@
+package dev.runbox.sandbox;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+
+/**
+ * Prepares this host for sandboxed runs: Runbox's private state directory, the launcher binary
+ * unpacked from the jar, the cgroup hierarchy, and the removal of anything an earlier process left.
+ */
+public final class SandboxHost {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxHost.class);
+    public static final Path BWRAP = Path.of("/usr/bin/bwrap");
+
+    private SandboxHost() {
+    }
+
+    public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, ExecutorService readers)
+            throws SandboxFailure {
+        HostCheck.Report report = HostCheck.run();
+        if (!report.ok()) {
+            throw new SandboxFailure("this host cannot sandbox programs, so Runbox will not run any:\n" + report.render());
+        }
+        privateDir(stateDir);
+        lockExclusively(stateDir);
+        Path staging = privateDir(stateDir.resolve("runs"));
+        clearDir(staging);
+        Path launcher = unpackLauncher(privateDir(stateDir.resolve("bin")));
+        Cgroups cgroups = CgroupDetector.detect(instanceTag(stateDir));
+        int stale = cgroups.sweepStale();
+        if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
+        log.info("sandbox: bubblewrap {}, {}", BWRAP, cgroups.describe());
+        return new BubblewrapSandbox(launcher, BWRAP, staging, cgroups, firstUid, maxConcurrentRuns, readers);
+    }
+
+    /** Held for the life of the process: two Runbox processes never share a state dir. */
+    private static final java.util.List<java.nio.channels.FileLock> LOCKS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static void lockExclusively(Path stateDir) throws SandboxFailure {
+        try {
+            var channel = java.nio.channels.FileChannel.open(stateDir.resolve("lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            var lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                throw new SandboxFailure("state dir " + stateDir + " is in use by another Runbox process;"
+                        + " give each process its own (--set state-dir=...)");
+            }
+            LOCKS.add(lock);
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            throw new SandboxFailure("cannot lock " + stateDir + ": " + e, e);
+        }
+    }
+
+    /** A short stable tag of the state dir, naming this process's run cgroups. */
+    static String instanceTag(Path stateDir) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(stateDir.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /** Creates (or checks) a root-owned 0700 directory that is not a symlink. */
+    static Path privateDir(Path dir) throws SandboxFailure {
+        try {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir);
+            }
+            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isDirectory()) throw new SandboxFailure(dir + " is not a directory (a symlink?)");
+            if (!a.owner().getName().equals("root")) throw new SandboxFailure(dir + " is owned by " + a.owner() + ", not root");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            return dir;
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot prepare the private directory " + dir + ": " + e, e);
+        }
+    }
+
+    private static void clearDir(Path dir) throws SandboxFailure {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir)) Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot clear " + dir + ": " + e, e);
+        }
+    }
+
+    private static Path unpackLauncher(Path binDir) throws SandboxFailure {
+        Path target = binDir.resolve("runbox-launch");
+        try (InputStream in = SandboxHost.class.getResourceAsStream("/native/runbox-launch")) {
+            if (in == null) throw new SandboxFailure("runbox-launch is missing from the jar: build with ./runbox or mvn package");
+            Path tmp = Files.createTempFile(binDir, "launch", ".tmp");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot unpack runbox-launch into " + binDir + ": " + e, e);
+        }
+    }
+}
