@@ -1,5 +1,7 @@
 #!/bin/sh
-# Builds the sandbox launcher into $1 (called by Maven in generate-resources).
+# Builds the sandbox's native parts into $1 (called by Maven in generate-resources):
+#   runbox-launch  privileged first step of a run, on the host (needs libseccomp)
+#   runbox-init    first process inside a prepared sandbox
 set -eu
 out=${1:?usage: build.sh OUTPUT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,3 +11,4 @@ if [ ! -f /usr/include/seccomp.h ]; then
   exit 1
 fi
 ${CC:-cc} -O2 -Wall -Wextra -Werror -o "$out/runbox-launch" "$here/launch.c" -lseccomp
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$out/runbox-init" "$here/init.c"

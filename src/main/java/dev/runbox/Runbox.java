@@ -5,7 +5,7 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.queue.InMemoryJobQueue;
 import dev.runbox.queue.JobQueue;
-import dev.runbox.sandbox.Sandbox;
+import dev.runbox.sandbox.BubblewrapSandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.store.InMemoryResultStore;
@@ -30,14 +30,16 @@ public final class Runbox implements AutoCloseable {
     private final RunboxConfig config;
     private final HttpApi api;
     private final WorkerPool workers;
+    private final BubblewrapSandbox sandbox;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
 
-    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, ExecutorService outputReaders,
-                   ScheduledExecutorService housekeeping) {
+    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, BubblewrapSandbox sandbox,
+                   ExecutorService outputReaders, ScheduledExecutorService housekeeping) {
         this.config = config;
         this.api = api;
         this.workers = workers;
+        this.sandbox = sandbox;
         this.outputReaders = outputReaders;
         this.housekeeping = housekeeping;
     }
@@ -47,9 +49,10 @@ public final class Runbox implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         LanguageRegistry languages = LanguageRegistry.load(config.languagesFile());
         if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
-        // two readers (stdout, stderr) per concurrent run; threads are reused, not made per job
-        ExecutorService readers = Executors.newCachedThreadPool(daemon("output-reader"));
-        Sandbox sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(), readers);
+        // stdin writer, stdout and stderr readers of each run; threads are reused, not made per job
+        ExecutorService readers = Executors.newCachedThreadPool(daemon("sandbox-io"));
+        BubblewrapSandbox sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(),
+                config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers);
         JobQueue queue = new InMemoryJobQueue(config.queueCapacity());
         InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
@@ -60,7 +63,7 @@ public final class Runbox implements AutoCloseable {
         HttpApi api = new HttpApi(config, queue, store, languages, clock, workers::busy).start();
         log.info("Runbox listening on http://{}:{} with {} workers; languages: {}", config.host(), api.port(),
                 config.workers(), languages.ids());
-        return new Runbox(config, api, workers, readers, housekeeping);
+        return new Runbox(config, api, workers, sandbox, readers, housekeeping);
     }
 
     public int port() {
@@ -73,6 +76,7 @@ public final class Runbox implements AutoCloseable {
         log.info("stopping: finishing running jobs (up to {} s)", config.shutdownGrace().toSeconds());
         workers.stop(config.shutdownGrace());
         api.stop();
+        sandbox.close();
         housekeeping.shutdownNow();
         outputReaders.shutdownNow();
     }

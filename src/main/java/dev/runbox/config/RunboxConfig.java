@@ -16,6 +16,7 @@ public record RunboxConfig(
         String host,
         int port,
         int workers,
+        int preparedSandboxes,
         int queueCapacity,
         Duration resultTtl,
         int maxSourceBytes,
@@ -44,6 +45,7 @@ public record RunboxConfig(
         d.put("host", "127.0.0.1");
         d.put("port", "8080");
         d.put("workers", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        d.put("prepared-sandboxes", Integer.toString(Runtime.getRuntime().availableProcessors()));
         d.put("queue-capacity", "10000");
         d.put("result-ttl-sec", "3600");
         d.put("max-source-bytes", Integer.toString(1024 * 1024));
@@ -82,6 +84,7 @@ public record RunboxConfig(
                 r.get("host", Function.identity()),
                 r.integer("port"),
                 r.integer("workers"),
+                r.integer("prepared-sandboxes"),
                 r.integer("queue-capacity"),
                 Duration.ofSeconds(r.integer("result-ttl-sec")),
                 r.integer("max-source-bytes"),
@@ -112,6 +115,7 @@ public record RunboxConfig(
     private void validate() {
         check(port >= 0 && port <= 65535, "port must be 0-65535");
         check(workers >= 1 && workers <= 256, "workers must be 1-256");
+        check(preparedSandboxes >= 0 && preparedSandboxes <= 256, "prepared-sandboxes must be 0-256");
         check(queueCapacity >= 1, "queue-capacity must be >= 1");
         check(!resultTtl.isNegative() && !resultTtl.isZero(), "result-ttl-sec must be > 0");
         check(maxSourceBytes >= 1, "max-source-bytes must be >= 1");
@@ -128,7 +132,7 @@ public record RunboxConfig(
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
-        check(sandboxUidBase >= 1000 && sandboxUidBase + workers < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
+        check(sandboxUidBase >= 1000 && sandboxUidBase + workers + preparedSandboxes < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
     }
 
     private static void check(boolean ok, String message) {

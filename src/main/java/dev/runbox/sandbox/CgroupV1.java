@@ -55,14 +55,10 @@ public final class CgroupV1 implements Cgroups {
             }
             dirs.add(dir);
         }
-        Run run = new Run(dirs, memory.resolve(runPrefix + runName), cpuacct.resolve(runPrefix + runName));
+        Run run = new Run(dirs, memory.resolve(runPrefix + runName), pids.resolve(runPrefix + runName),
+                cpu.resolve(runPrefix + runName), cpuacct.resolve(runPrefix + runName));
         try {
-            Path mem = run.memoryDir;
-            CgroupFiles.write(mem.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
-            // no swap: the limit counts memory + swap where swap accounting exists
-            Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
-            if (Files.exists(memsw)) CgroupFiles.write(memsw, Long.toString(limits.memoryBytes()));
-            Path swappiness = mem.resolve("memory.swappiness");
+            Path swappiness = run.memoryDir.resolve("memory.swappiness");
             if (Files.exists(swappiness)) {
                 try {
                     CgroupFiles.write(swappiness, "0");
@@ -70,11 +66,8 @@ public final class CgroupV1 implements Cgroups {
                     // some kernels refuse per-group swappiness; memsw (when present) still bounds swap
                 }
             }
-            CgroupFiles.write(pids.resolve(runPrefix + runName).resolve("pids.max"),
-                    Integer.toString(limits.maxProcesses()));
-            Path cpuDir = cpu.resolve(runPrefix + runName);
-            CgroupFiles.write(cpuDir.resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_US));
-            CgroupFiles.write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
+            CgroupFiles.write(run.cpuDir.resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_US));
+            run.setLimits(limits);
         } catch (SandboxFailure e) {
             destroyDirs(dirs);
             throw e;
@@ -116,12 +109,39 @@ public final class CgroupV1 implements Cgroups {
     private static final class Run implements RunCgroup {
         private final List<Path> dirs;
         private final Path memoryDir;
+        private final Path pidsDir;
+        private final Path cpuDir;
         private final Path cpuacctDir;
 
-        Run(List<Path> dirs, Path memoryDir, Path cpuacctDir) {
+        Run(List<Path> dirs, Path memoryDir, Path pidsDir, Path cpuDir, Path cpuacctDir) {
             this.dirs = dirs;
             this.memoryDir = memoryDir;
+            this.pidsDir = pidsDir;
+            this.cpuDir = cpuDir;
             this.cpuacctDir = cpuacctDir;
+        }
+
+        @Override
+        public void setLimits(CgroupLimits limits) throws SandboxFailure {
+            String bytes = Long.toString(limits.memoryBytes());
+            Path mem = memoryDir.resolve("memory.limit_in_bytes");
+            // no swap: memory + swap gets the same limit where swap accounting exists; the kernel
+            // wants memsw >= mem at every moment, so the order of the two writes depends on the direction
+            Path memsw = memoryDir.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw) && limits.memoryBytes() > CgroupFiles.readLong(mem)) {
+                CgroupFiles.write(memsw, bytes);
+                CgroupFiles.write(mem, bytes);
+            } else {
+                CgroupFiles.write(mem, bytes);
+                if (Files.exists(memsw)) CgroupFiles.write(memsw, bytes);
+            }
+            CgroupFiles.write(pidsDir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
+            CgroupFiles.write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
+        }
+
+        @Override
+        public void resetPeak() throws SandboxFailure {
+            CgroupFiles.write(memoryDir.resolve("memory.max_usage_in_bytes"), "0");
         }
 
         @Override

@@ -61,14 +61,12 @@ public final class CgroupV2 implements Cgroups {
         }
         Run run = new Run(dir);
         try {
-            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
             Path swap = dir.resolve("memory.swap.max");
             if (Files.exists(swap)) CgroupFiles.write(swap, "0");
             // an OOM kill ends the whole run, as a judge expects, not one random process of it
             Path group = dir.resolve("memory.oom.group");
             if (Files.exists(group)) CgroupFiles.write(group, "1");
-            CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
-            CgroupFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_US);
+            run.setLimits(limits);
         } catch (SandboxFailure e) {
             try {
                 run.close();
@@ -110,6 +108,18 @@ public final class CgroupV2 implements Cgroups {
 
         Run(Path dir) {
             this.dir = dir;
+        }
+
+        @Override
+        public void setLimits(CgroupLimits limits) throws SandboxFailure {
+            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+            CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
+            CgroupFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_US);
+        }
+
+        @Override
+        public void resetPeak() {
+            // memory.peak resets only per open file (kernel 6.12+); the idle sandbox's few MiB stay in it
         }
 
         @Override

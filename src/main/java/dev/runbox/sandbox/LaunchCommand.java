@@ -3,20 +3,20 @@ package dev.runbox.sandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Builds the command line of one run: runbox-launch (cgroups, rlimits, privilege drop, seccomp)
- * followed by bubblewrap (namespaces, mounts, environment) and the program. Pure: no I/O, so every
- * isolation choice is visible and unit-tested here.
+ * Builds the command line that makes one sandbox: runbox-launch (cgroups, rlimits, privilege drop,
+ * seccomp) followed by bubblewrap (namespaces, mounts) and runbox-init, which waits for the job.
+ * Pure: no I/O, so every isolation choice is visible and unit-tested here.
  */
 final class LaunchCommand {
 
-    /** fds the launcher opens for bwrap; 0-2 are the program's stdio. */
+    /** fds the launcher opens for bwrap; 0-2 are the sandbox's stdio. */
     static final int FD_SECCOMP = 10;
     static final int FD_STATUS = 11;
-    static final int FD_FIRST_FILE = 12;
+    static final int FD_INIT = 12;
+    /** Where runbox-init is placed inside the sandbox (a read-only copy). */
+    static final String INIT_PATH = "/.runbox/init";
 
     /** Directories of the host's /usr that distributions make symlinks to (merged /usr). */
     private static final List<String> USR_SYMLINKS = List.of("bin", "lib", "lib32", "lib64", "libx32", "sbin");
@@ -25,33 +25,28 @@ final class LaunchCommand {
     }
 
     /**
+     * The command that makes a sandbox of {@code shape} and leaves runbox-init in it, waiting for
+     * its job.
+     *
      * @param launcher   the runbox-launch binary
+     * @param init       the runbox-init binary (copied into the sandbox)
      * @param bwrap      the bubblewrap binary
-     * @param uid        unprivileged host uid (and gid) of this run
+     * @param uid        unprivileged host uid (and gid) of this sandbox
      * @param procsFiles cgroup.procs files to join
-     * @param staging    Runbox's private staging dir of this run: holds the input files, by index
-     * @param statusFile where bwrap writes its JSON status (must not exist yet)
-     * @param fileNames  names of spec.files(), in the order their contents were staged as file-0, file-1…
+     * @param statusFile where bwrap writes its JSON status (in Runbox's private staging dir; must not exist)
      */
-    static List<String> build(Path launcher, Path bwrap, int uid, List<Path> procsFiles, Path staging,
-                              Path statusFile, List<String> fileNames, RunSpec spec, List<String> usrLinks) {
-        RunLimits l = spec.limits();
+    static List<String> build(Path launcher, Path init, Path bwrap, int uid, List<Path> procsFiles, Path statusFile,
+                              SandboxShape shape, List<String> usrLinks) {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         for (Path p : procsFiles) add(cmd, "--cgroup-procs", p.toString());
-        long cpuSeconds = (long) Math.ceil(l.cpuTime().toNanos() / 1e9);
-        // backstops behind Runbox's own cgroup-wide checks: per-process CPU, file size, no core dumps
-        add(cmd, "--rlimit", "cpu=" + (cpuSeconds + 1) + ":" + (cpuSeconds + 2));
-        add(cmd, "--rlimit", "fsize=" + l.writableBytes() + ":" + l.writableBytes());
+        // limits that do not depend on the job; runbox-init lowers the rest once the job is known
         add(cmd, "--rlimit", "core=0:0");
-        add(cmd, "--rlimit", "nofile=" + l.openFiles() + ":" + l.openFiles());
         add(cmd, "--rlimit", "memlock=65536:65536");
         add(cmd, "--rlimit", "msgqueue=0:0");
         add(cmd, "--uid", Integer.toString(uid));
         add(cmd, "--gid", Integer.toString(uid));
-        for (int i = 0; i < fileNames.size(); i++) {
-            add(cmd, "--fd", (FD_FIRST_FILE + i) + "=" + staging.resolve("file-" + i));
-        }
+        add(cmd, "--fd", FD_INIT + "=" + init);
         add(cmd, "--fdw", FD_STATUS + "=" + statusFile);
         add(cmd, "--seccomp-fd", Integer.toString(FD_SECCOMP));
         cmd.add("--");
@@ -62,27 +57,23 @@ final class LaunchCommand {
                 "--new-session", "--cap-drop", "ALL", "--hostname", "runbox"));
         add(cmd, "--ro-bind", "/usr", "/usr");
         for (String link : usrLinks) add(cmd, "--symlink", "usr/" + link, "/" + link);
-        for (Path p : spec.readOnlyMounts()) add(cmd, "--ro-bind", p.toString(), p.toString());
+        for (Path p : shape.readOnlyMounts()) add(cmd, "--ro-bind", p.toString(), p.toString());
         add(cmd, "--proc", "/proc");
         add(cmd, "--dev", "/dev");
         for (String dir : List.of("/tmp", "/dev/shm", RunSpec.WORK_DIR)) {
-            add(cmd, "--size", Long.toString(l.writableBytes()));
+            add(cmd, "--size", Long.toString(shape.writableBytes()));
             add(cmd, "--perms", "1777");
             add(cmd, "--tmpfs", dir);
         }
-        for (int i = 0; i < fileNames.size(); i++) {
-            add(cmd, "--ro-bind-data", Integer.toString(FD_FIRST_FILE + i), RunSpec.WORK_DIR + "/" + fileNames.get(i));
-        }
+        add(cmd, "--perms", "0555");
+        add(cmd, "--ro-bind-data", Integer.toString(FD_INIT), INIT_PATH);
         add(cmd, "--chdir", RunSpec.WORK_DIR);
         add(cmd, "--remount-ro", "/");
         add(cmd, "--seccomp", Integer.toString(FD_SECCOMP));
         add(cmd, "--json-status-fd", Integer.toString(FD_STATUS));
-        cmd.add("--clearenv");
-        for (Map.Entry<String, String> e : new TreeMap<>(spec.environment()).entrySet()) {
-            add(cmd, "--setenv", e.getKey(), e.getValue());
-        }
+        cmd.add("--clearenv"); // runbox-init gets nothing; the program gets exactly the job's environment
         cmd.add("--");
-        cmd.addAll(spec.command());
+        cmd.add(INIT_PATH);
         return cmd;
     }
 

@@ -10,6 +10,12 @@ public interface RunCgroup extends AutoCloseable {
     /** The {@code cgroup.procs} files a process writes its pid into to join the run. */
     List<Path> procsFiles();
 
+    /** Sets (or changes) the run's memory, process and CPU limits. */
+    void setLimits(CgroupLimits limits) throws SandboxFailure;
+
+    /** Starts peak-memory accounting afresh, where the kernel allows it (cgroup v1; v2 keeps the peak). */
+    void resetPeak() throws SandboxFailure;
+
     /** CPU time used by all processes of the run so far. */
     Duration cpuUsage() throws SandboxFailure;
 

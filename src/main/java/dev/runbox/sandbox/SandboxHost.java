@@ -26,8 +26,13 @@ public final class SandboxHost {
     private SandboxHost() {
     }
 
-    public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, ExecutorService readers)
-            throws SandboxFailure {
+    /**
+     * @param preparedAhead  sandboxes to keep ready for jobs with no extra mounts (0: make each on demand)
+     * @param writableBytes  size of each sandbox's writable tmpfs mounts
+     * @param maxProcesses   pids limit of a sandbox
+     */
+    public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
+                                         long writableBytes, int maxProcesses, ExecutorService io) throws SandboxFailure {
         HostCheck.Report report = HostCheck.run();
         if (!report.ok()) {
             throw new SandboxFailure("this host cannot sandbox programs, so Runbox will not run any:\n" + report.render());
@@ -36,12 +41,15 @@ public final class SandboxHost {
         lockExclusively(stateDir);
         Path staging = privateDir(stateDir.resolve("runs"));
         clearDir(staging);
-        Path launcher = unpackLauncher(privateDir(stateDir.resolve("bin")));
+        Path bin = privateDir(stateDir.resolve("bin"));
+        Path launcher = unpack(bin, "runbox-launch");
+        Path init = unpack(bin, "runbox-init");
         Cgroups cgroups = CgroupDetector.detect(instanceTag(stateDir));
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
         log.info("sandbox: bubblewrap {}, {}", BWRAP, cgroups.describe());
-        return new BubblewrapSandbox(launcher, BWRAP, staging, cgroups, firstUid, maxConcurrentRuns, readers);
+        return new BubblewrapSandbox(launcher, init, BWRAP, staging, cgroups, firstUid, maxConcurrentRuns, preparedAhead,
+                new SandboxShape(java.util.List.of(), writableBytes), maxProcesses, io);
     }
 
     /** Held for the life of the process: two Runbox processes never share a state dir. */
@@ -100,17 +108,18 @@ public final class SandboxHost {
         }
     }
 
-    private static Path unpackLauncher(Path binDir) throws SandboxFailure {
-        Path target = binDir.resolve("runbox-launch");
-        try (InputStream in = SandboxHost.class.getResourceAsStream("/native/runbox-launch")) {
-            if (in == null) throw new SandboxFailure("runbox-launch is missing from the jar: build with ./runbox or mvn package");
-            Path tmp = Files.createTempFile(binDir, "launch", ".tmp");
+    /** Copies a native binary out of the jar (runbox-init is read by the launcher as root, so 0700 is fine). */
+    private static Path unpack(Path binDir, String name) throws SandboxFailure {
+        Path target = binDir.resolve(name);
+        try (InputStream in = SandboxHost.class.getResourceAsStream("/native/" + name)) {
+            if (in == null) throw new SandboxFailure(name + " is missing from the jar: build with ./runbox or mvn package");
+            Path tmp = Files.createTempFile(binDir, name, ".tmp");
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            throw new SandboxFailure("cannot unpack runbox-launch into " + binDir + ": " + e, e);
+            throw new SandboxFailure("cannot unpack " + name + " into " + binDir + ": " + e, e);
         }
     }
 }

@@ -1,0 +1,54 @@
+package dev.runbox.sandbox;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The job as runbox-init reads it on stdin, in netstrings: "go", the argv, the environment, the
+ * files for the work dir, the rlimits (see native/init.c). The program's stdin follows it.
+ */
+final class GoMessage {
+    private GoMessage() {
+    }
+
+    static byte[] encode(RunSpec spec) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum());
+        put(out, "go");
+        putAll(out, spec.command());
+        putAll(out, new TreeMap<>(spec.environment()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        put(out, Integer.toString(spec.files().size()));
+        for (Map.Entry<String, byte[]> f : new TreeMap<>(spec.files()).entrySet()) {
+            put(out, f.getKey());
+            put(out, f.getValue());
+        }
+        putAll(out, rlimits(spec.limits()));
+        return out.toByteArray();
+    }
+
+    /** Per-process backstops behind the cgroup-wide limits Runbox enforces itself. */
+    static List<String> rlimits(RunLimits l) {
+        long cpuSeconds = (long) Math.ceil(l.cpuTime().toNanos() / 1e9);
+        return List.of(
+                "cpu=" + (cpuSeconds + 1) + ":" + (cpuSeconds + 2),
+                "fsize=" + l.writableBytes() + ":" + l.writableBytes(),
+                "nofile=" + l.openFiles() + ":" + l.openFiles());
+    }
+
+    private static void putAll(ByteArrayOutputStream out, List<String> values) {
+        put(out, Integer.toString(values.size()));
+        for (String v : values) put(out, v);
+    }
+
+    private static void put(ByteArrayOutputStream out, String s) {
+        put(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void put(ByteArrayOutputStream out, byte[] bytes) {
+        out.writeBytes((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(bytes);
+        out.write(',');
+    }
+}

@@ -1,0 +1,331 @@
+package dev.runbox.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbox.sandbox.SandboxOutcome.Termination;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One sandbox, made before its job is known and used for exactly one run.
+ *
+ * <p>{@link #prepare} does everything slow: a cgroup, runbox-launch joining it and dropping to an
+ * unprivileged uid, bubblewrap building namespaces, mounts and the seccomp filter, and runbox-init
+ * inside reporting ready. {@link #run} then sets the job's limits on the cgroup, sends the job to
+ * runbox-init (which execs the program: nothing else starts), watches CPU and wall time, and collects
+ * the outcome. {@link #close} kills whatever is left and removes the cgroup and the staging dir.
+ */
+final class PreparedSandbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PreparedSandbox.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Longest pause between two checks of CPU time: bounds how far past its limit a run can get. */
+    private static final long MAX_CHECK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    /** How long making a sandbox, or the end of a run (kill, pipes closing), may take. */
+    private static final Duration SETUP_BOUND = Duration.ofSeconds(10);
+    private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(5);
+    /** runbox-init's exit status when it could not start the program (see native/init.c). */
+    private static final int INIT_FAILED = 125;
+
+    private final SandboxParts parts;
+    private final SandboxShape shape;
+    private final String name;
+    private final int uid;
+    private final Path staging;
+    private final RunCgroup cgroup;
+    private final Process process;
+    private boolean used;
+
+    private PreparedSandbox(SandboxParts parts, SandboxShape shape, String name, int uid, Path staging,
+                            RunCgroup cgroup, Process process) {
+        this.parts = parts;
+        this.shape = shape;
+        this.name = name;
+        this.uid = uid;
+        this.staging = staging;
+        this.cgroup = cgroup;
+        this.process = process;
+    }
+
+    SandboxShape shape() {
+        return shape;
+    }
+
+    /** Makes a sandbox and waits until runbox-init in it is ready. */
+    static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses)
+            throws SandboxFailure, InterruptedException {
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        String name = HexFormat.of().formatHex(id);
+        int uid = parts.uids().take();
+        Path staging = parts.stagingRoot().resolve(name);
+        RunCgroup cgroup = null;
+        Process process = null;
+        try {
+            Files.createDirectory(staging);
+            // the job's own memory and CPU limits are set in run(); until then the sandbox idles
+            cgroup = parts.cgroups().create(name, new CgroupLimits(64L * 1024 * 1024, maxProcesses, 1.0));
+            List<String> cmd = LaunchCommand.build(parts.launcher(), parts.init(), parts.bwrap(), uid, cgroup.procsFiles(),
+                    staging.resolve("status.json"), shape, parts.usrLinks());
+            log.debug("preparing sandbox {} as uid {}: {}", name, uid, cmd);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().clear(); // nothing of Runbox's environment goes further
+            process = pb.start();
+            awaitReady(parts, process);
+            return new PreparedSandbox(parts, shape, name, uid, staging, cgroup, process);
+        } catch (IOException e) {
+            cleanUp(parts, uid, staging, cgroup, process);
+            throw new SandboxFailure("cannot prepare a sandbox: " + e, e);
+        } catch (SandboxFailure | InterruptedException | RuntimeException e) {
+            cleanUp(parts, uid, staging, cgroup, process);
+            throw e;
+        }
+    }
+
+    /** runbox-init writes "R" on stderr when it waits for its job; anything else is a setup error. */
+    private static void awaitReady(SandboxParts parts, Process process) throws SandboxFailure, InterruptedException {
+        InputStream err = process.getErrorStream();
+        Future<Integer> first = parts.io().submit((java.util.concurrent.Callable<Integer>) err::read);
+        int b;
+        try {
+            b = first.get(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            process.toHandle().destroyForcibly();
+            throw new SandboxFailure("sandbox not ready after " + SETUP_BOUND.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw new SandboxFailure("reading the sandbox's readiness failed: " + e.getCause(), e.getCause());
+        }
+        if (b == 'R') return;
+        process.toHandle().destroyForcibly();
+        String rest;
+        try {
+            rest = new String(err.readNBytes(4096), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            rest = "";
+        }
+        String said = (b < 0 ? "" : String.valueOf((char) b)) + rest;
+        throw new SandboxFailure("sandbox setup failed: " + (said.isBlank() ? "exited without a word" : said.strip()));
+    }
+
+    /** Runs the job; the sandbox cannot be used again. */
+    SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+        if (used) throw new IllegalStateException("a sandbox runs one job only");
+        used = true;
+        if (!SandboxShape.of(spec).equals(shape)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
+        RunLimits limits = spec.limits();
+        cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
+        cgroup.resetPeak();
+        long cpuBefore = cgroup.cpuUsage().toNanos();
+        long oomBefore = cgroup.oomKills();
+        byte[] go = GoMessage.encode(spec);
+        AtomicReference<Termination> killedFor = new AtomicReference<>();
+        Runnable killForOutput = () -> {
+            killedFor.compareAndSet(null, Termination.OUTPUT_LIMIT);
+            kill();
+        };
+        BoundedOutput stdout = new BoundedOutput(process.getInputStream(), limits.outputBytes(), killForOutput);
+        BoundedOutput stderr = new BoundedOutput(process.getErrorStream(), limits.outputBytes(), killForOutput);
+        long start = System.nanoTime();
+        Future<?> feeder = parts.io().submit(() -> feed(go, spec.stdin()));
+        Future<?> outReader = parts.io().submit(stdout);
+        Future<?> errReader = parts.io().submit(stderr);
+        long wallNanos;
+        long cpuNanos;
+        try {
+            wallNanos = watch(limits, cpuBefore, killedFor, start);
+            // the run is over when its last process is: daemons and strays die here, not later
+            ensureEmpty();
+            await(outReader, "stdout");
+            await(errReader, "stderr");
+            feeder.cancel(true);
+            cpuNanos = cgroup.cpuUsage().toNanos() - cpuBefore;
+        } catch (InterruptedException | SandboxFailure | RuntimeException e) {
+            kill();
+            outReader.cancel(true);
+            errReader.cancel(true);
+            feeder.cancel(true);
+            throw e;
+        }
+        long oomKills = cgroup.oomKills() - oomBefore;
+        long memoryPeak = cgroup.memoryPeakBytes();
+        SandboxOutcome.CapturedOutput out = stdout.result();
+        SandboxOutcome.CapturedOutput err = stderr.result();
+        OptionalInt bwrapExit = exitCodeFromStatus();
+        int code = bwrapExit.orElse(process.exitValue());
+        String errText = new String(err.bytes(), StandardCharsets.UTF_8);
+        if (killedFor.get() == null && oomKills == 0 && code == INIT_FAILED && errText.startsWith("runbox-init:")) {
+            throw new SandboxFailure("the program could not be started: " + errText.strip());
+        }
+        Termination termination = killedFor.get();
+        if (oomKills > 0) termination = Termination.MEMORY_LIMIT;
+        else if (termination == null && cpuNanos >= limits.cpuTime().toNanos()) termination = Termination.CPU_TIME_LIMIT;
+        else if (termination == null) termination = Termination.EXITED;
+        Integer exitCode = null;
+        Integer signal = null;
+        // bwrap reports death by signal N as 128 + N, as shells do
+        if (code > 128 && code < 128 + 65) signal = code - 128;
+        else exitCode = code;
+        return new SandboxOutcome(termination, exitCode, signal, Duration.ofNanos(wallNanos), Duration.ofNanos(cpuNanos),
+                memoryPeak, out, err);
+    }
+
+    /** Writes the job, then the program's stdin, then end of file. */
+    private Void feed(byte[] go, byte[] stdin) throws IOException {
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(go);
+            in.write(stdin);
+        } catch (IOException e) {
+            // the program ended (or closed stdin) before reading all of its input: that is its business
+            log.debug("stdin of sandbox {} closed early: {}", name, e.toString());
+        }
+        return null;
+    }
+
+    /**
+     * Waits for the program to end, checking its CPU time as often as it could have reached the limit
+     * (at most every {@link #MAX_CHECK_INTERVAL_NANOS}); kills it at the CPU or wall time limit.
+     * Returns the wall time.
+     */
+    private long watch(RunLimits limits, long cpuBefore, AtomicReference<Termination> killedFor, long start)
+            throws InterruptedException, SandboxFailure {
+        long wallLimit = limits.wallTime().toNanos();
+        long cpuLimit = limits.cpuTime().toNanos();
+        double cores = Math.max(limits.cpuCores(), 0.01);
+        while (true) {
+            long elapsed = System.nanoTime() - start;
+            if (elapsed >= wallLimit) {
+                return killFor(Termination.WALL_TIME_LIMIT, killedFor, start);
+            }
+            long cpuUsed = cgroup.cpuUsage().toNanos() - cpuBefore;
+            if (cpuUsed >= cpuLimit) {
+                return killFor(Termination.CPU_TIME_LIMIT, killedFor, start);
+            }
+            // CPU time grows at most `cores` seconds per second under the quota
+            long untilCpuLimit = (long) ((cpuLimit - cpuUsed) / cores);
+            long wait = Math.min(wallLimit - elapsed, Math.min(untilCpuLimit, MAX_CHECK_INTERVAL_NANOS));
+            if (process.waitFor(Math.max(wait, 1_000_000), TimeUnit.NANOSECONDS)) {
+                return System.nanoTime() - start;
+            }
+        }
+    }
+
+    private long killFor(Termination why, AtomicReference<Termination> killedFor, long start) throws InterruptedException {
+        killedFor.compareAndSet(null, why);
+        kill();
+        process.waitFor();
+        return System.nanoTime() - start;
+    }
+
+    private void ensureEmpty() throws SandboxFailure, InterruptedException {
+        long deadline = System.nanoTime() + TEARDOWN_BOUND.toNanos();
+        while (!cgroup.isEmpty()) {
+            kill();
+            if (System.nanoTime() > deadline) {
+                throw new SandboxFailure("processes of the run survived SIGKILL for " + TEARDOWN_BOUND.toSeconds() + " s");
+            }
+            Thread.sleep(1); // the kernel needs a moment to reap what was killed
+        }
+    }
+
+    private void await(Future<?> reader, String stream) throws SandboxFailure, InterruptedException {
+        try {
+            reader.get(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            kill();
+            throw new SandboxFailure(stream + " of the run stayed open " + TEARDOWN_BOUND.toSeconds()
+                    + " s after its last process ended");
+        } catch (ExecutionException e) {
+            throw new SandboxFailure("reading " + stream + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** SIGKILL to every process of the sandbox. */
+    private void kill() {
+        try {
+            cgroup.killAll();
+        } catch (SandboxFailure e) {
+            log.warn("killing the cgroup of sandbox {} failed: {}", name, e.getMessage());
+        }
+        // bwrap's pid 1 dies with it (--die-with-parent), taking the whole pid namespace along. Through
+        // the handle: Process.destroyForcibly() would also close the pipes under the output readers.
+        process.toHandle().destroyForcibly();
+    }
+
+    /** bwrap's --json-status-fd output: {"exit-code": N} once the sandbox's command ended. */
+    private OptionalInt exitCodeFromStatus() throws SandboxFailure {
+        Path file = staging.resolve("status.json");
+        String text;
+        try {
+            text = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot read bwrap status " + file + ": " + e, e);
+        }
+        OptionalInt exit = OptionalInt.empty();
+        try (var parser = JSON.getFactory().createParser(text)) {
+            var it = JSON.readValues(parser, JsonNode.class);
+            while (it.hasNext()) {
+                JsonNode n = it.next();
+                if (n.has("exit-code")) exit = OptionalInt.of(n.get("exit-code").asInt());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new SandboxFailure("unreadable bwrap status '" + text + "': " + e, e);
+        }
+        return exit;
+    }
+
+    @Override
+    public void close() {
+        cleanUp(parts, uid, staging, cgroup, process);
+    }
+
+    private static void cleanUp(SandboxParts parts, int uid, Path staging, RunCgroup cgroup, Process process) {
+        if (process != null) process.toHandle().destroyForcibly();
+        if (cgroup != null) {
+            try {
+                cgroup.close();
+            } catch (SandboxFailure e) {
+                log.warn("cannot remove a sandbox cgroup: {}", e.getMessage());
+            }
+        }
+        if (process != null) {
+            try {
+                process.waitFor(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteStaging(staging);
+        parts.uids().release(uid);
+    }
+
+    private static void deleteStaging(Path staging) {
+        try {
+            if (!Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) return;
+            try (var files = Files.list(staging)) {
+                for (Path f : files.toList()) Files.delete(f);
+            }
+            Files.delete(staging);
+        } catch (IOException e) {
+            log.warn("cannot delete staging dir {}: {}", staging, e.toString());
+        }
+    }
+}
