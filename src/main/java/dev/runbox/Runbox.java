@@ -74,6 +74,7 @@ public final class Runbox implements AutoCloseable {
     @Override
     public void close() {
         log.info("stopping: finishing running jobs (up to {} s)", config.shutdownGrace().toSeconds());
+        api.stopAccepting();
         workers.stop(config.shutdownGrace());
         api.stop();
         sandbox.close();

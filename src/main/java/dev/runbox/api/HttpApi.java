@@ -48,6 +48,7 @@ public final class HttpApi {
     private final Clock clock;
     private final IntSupplier busyWorkers;
     private Javalin app;
+    private volatile boolean draining;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -99,11 +100,20 @@ public final class HttpApi {
         return app.port();
     }
 
+    /** From now on POST /execute answers 503: the process is shutting down and will not run new jobs. */
+    public void stopAccepting() {
+        draining = true;
+    }
+
     public void stop() {
         if (app != null) app.stop();
     }
 
     private void execute(Context ctx) throws JsonProcessingException {
+        if (draining) {
+            throw new Problem(503, "shutting-down", "Shutting down", "this server is shutting down; send the job to another one",
+                    List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
+        }
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
         String mime = type.split(";", 2)[0].trim();
         if (!mime.equals("application/json")) {

@@ -114,9 +114,13 @@ public final class WorkerPool implements AutoCloseable {
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
                 ExecutionResult done = executor.execute(job, last);
-                store.transition(job.id(), Status.PROCESSING, done);
+                if (store.transition(job.id(), Status.PROCESSING, done)) {
+                    log.info("{} finished: {}", job.id(), done.status());
+                } else {
+                    log.warn("{} finished ({}) but its result had changed or expired meanwhile; kept the stored one",
+                            job.id(), done.status());
+                }
                 queue.ack(lease);
-                log.info("{} finished: {}", job.id(), done.status());
                 return;
             } catch (SandboxFailure e) {
                 failure = e.getMessage();
