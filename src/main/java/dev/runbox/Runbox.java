@@ -9,6 +9,7 @@ import dev.runbox.sandbox.BubblewrapSandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.store.InMemoryResultStore;
+import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
 import dev.runbox.worker.WorkerPool;
 import org.slf4j.Logger;
@@ -31,11 +32,13 @@ public final class Runbox implements AutoCloseable {
     private final HttpApi api;
     private final WorkerPool workers;
     private final BubblewrapSandbox sandbox;
+    private final ResultStore store;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
 
-    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, BubblewrapSandbox sandbox,
+    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, BubblewrapSandbox sandbox, ResultStore store,
                    ExecutorService outputReaders, ScheduledExecutorService housekeeping) {
+        this.store = store;
         this.config = config;
         this.api = api;
         this.workers = workers;
@@ -63,11 +66,16 @@ public final class Runbox implements AutoCloseable {
         HttpApi api = new HttpApi(config, queue, store, languages, clock, workers::busy).start();
         log.info("Runbox listening on http://{}:{} with {} workers; languages: {}", config.host(), api.port(),
                 config.workers(), languages.ids());
-        return new Runbox(config, api, workers, sandbox, readers, housekeeping);
+        return new Runbox(config, api, workers, sandbox, store, readers, housekeeping);
     }
 
     public int port() {
         return api.port();
+    }
+
+    /** The results of this process (readable after {@link #close} too, for embedding and tests). */
+    public ResultStore results() {
+        return store;
     }
 
     /** Graceful stop: no new jobs are taken, running ones get the grace period, then everything stops. */
