@@ -132,7 +132,7 @@ public record RunboxConfig(
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
-        check(sandboxUidBase >= 1000 && sandboxUidBase + workers + preparedSandboxes < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
+        check(sandboxUidBase >= 1000 && sandboxUidBase + 2L * workers + preparedSandboxes < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
     }
 
     private static void check(boolean ok, String message) {

@@ -31,8 +31,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     BubblewrapSandbox(Path launcher, Path init, Path bwrap, Path stagingRoot, Cgroups cgroups, int firstUid,
                       int maxConcurrentRuns, int preparedAhead, SandboxShape defaultShape, int maxProcesses,
                       ExecutorService io) {
-        // a uid for every sandbox alive at once: those running and those waiting, plus one being made
-        UidPool uids = new UidPool(firstUid, maxConcurrentRuns + preparedAhead + 1);
+        // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made
+        UidPool uids = new UidPool(firstUid, 2 * maxConcurrentRuns + preparedAhead + 1);
         this.parts = new SandboxParts(launcher, init, bwrap, stagingRoot, cgroups, uids, io, LaunchCommand.hostUsrLinks());
         this.maxProcesses = maxProcesses;
         this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses) : null;
@@ -42,8 +42,13 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         SandboxShape shape = SandboxShape.of(spec);
         Optional<PreparedSandbox> ready = pool != null && pool.shape().equals(shape) ? pool.take() : Optional.empty();
-        try (PreparedSandbox sandbox = ready.isPresent() ? ready.get() : PreparedSandbox.prepare(parts, shape, maxProcesses)) {
+        PreparedSandbox sandbox = ready.isPresent() ? ready.get() : PreparedSandbox.prepare(parts, shape, maxProcesses);
+        try {
             return sandbox.run(spec);
+        } finally {
+            // every process of the run is dead by now (run() made sure); removing its cgroup and
+            // staging dir need not delay the result
+            parts.io().execute(sandbox::close);
         }
     }
 
