@@ -128,7 +128,9 @@ public record RunboxConfig(
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
-        check(sandboxUidBase >= 1000 && sandboxUidBase + workers < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
+        // long: base + workers must not wrap around to a small int and pass
+        check(sandboxUidBase >= 1000 && (long) sandboxUidBase + workers < 2_000_000_000L,
+                "sandbox-uid-base must be >= 1000 and leave room for one uid per worker below 2000000000");
     }
 
     private static void check(boolean ok, String message) {
