@@ -132,7 +132,9 @@ public record RunboxConfig(
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
-        check(sandboxUidBase >= 1000 && sandboxUidBase + 2L * workers + preparedSandboxes < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
+        // long: the uid range must not wrap around to a small int and pass
+        check(sandboxUidBase >= 1000 && (long) sandboxUidBase + 2L * workers + preparedSandboxes + 1 < 2_000_000_000L,
+                "sandbox-uid-base must be >= 1000 and leave room below 2000000000 for 2 × workers + prepared-sandboxes + 1 uids");
     }
 
     private static void check(boolean ok, String message) {

@@ -3,6 +3,8 @@ package dev.runbox.worker;
 import dev.runbox.job.Status;
 import dev.runbox.sandbox.SandboxOutcome;
 
+import java.util.Locale;
+
 /** The status and message a run's outcome earns; the first matching rule wins. */
 final class Verdict {
     private Verdict() {
@@ -19,7 +21,7 @@ final class Verdict {
                     + " the kernel killed the program");
             case CPU_TIME_LIMIT -> new Judged(Status.TLE, "CPU time limit of " + timeLimitSec + " s reached");
             case WALL_TIME_LIMIT -> new Judged(Status.TLE, "wall time limit of "
-                    + String.format("%.3f", o.wallTime().toNanos() / 1e9) + " s reached (the program was waiting or sleeping)");
+                    + String.format(Locale.ROOT, "%.3f", o.wallTime().toNanos() / 1e9) + " s reached (the program was waiting or sleeping)");
             case EXITED -> {
                 if (o.signal() != null) yield new Judged(Status.RE, "killed by signal " + o.signal() + signalName(o.signal()));
                 if (o.exitCode() != null && o.exitCode() != 0) yield new Judged(Status.RE, "exited with status " + o.exitCode());
