@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * and CPU, rlimits and a seccomp filter set by runbox-launch, and limits on CPU and wall time enforced
  * here by SIGKILL of the whole run.
  *
- * <p>Guarantees, when {@link #run} returns or throws: every process of the run is dead (the pid
- * namespace dies with bwrap, and the cgroup is emptied and removed); nothing the program wrote exists
+ * <p>Guarantees, when {@link #run} returns or throws: every process of the run is dead and reaped (the
+ * pid namespace dies with bwrap, runbox-launch reaps what it leaves, and the cgroup is emptied and
+ * removed); nothing the program wrote exists
  * (its writable places are tmpfs mounts inside its own mount namespace); the host side never opened a
  * path the program could reach (inputs are staged in Runbox's private 0700 directory and passed as
  * file descriptors; outputs come back only through pipes).
@@ -183,14 +184,14 @@ public final class BubblewrapSandbox implements Sandbox {
             if (elapsed >= wallLimit) {
                 killedFor.compareAndSet(null, Termination.WALL_TIME_LIMIT);
                 killQuietly(cgroup, process);
-                process.waitFor();
+                awaitExit(process);
                 return System.nanoTime() - start;
             }
             long cpuUsed = cgroup.cpuUsage().toNanos();
             if (cpuUsed >= cpuLimit) {
                 killedFor.compareAndSet(null, Termination.CPU_TIME_LIMIT);
                 killQuietly(cgroup, process);
-                process.waitFor();
+                awaitExit(process);
                 return System.nanoTime() - start;
             }
             // CPU time grows at most `cores` seconds per second under the quota
@@ -199,6 +200,18 @@ public final class BubblewrapSandbox implements Sandbox {
             if (process.waitFor(Math.max(wait, 1_000_000), TimeUnit.NANOSECONDS)) {
                 return System.nanoTime() - start;
             }
+        }
+    }
+
+    /**
+     * Waits for the launcher, asked to end the run, to have reaped every process of it. Should that
+     * take longer than {@link #TEARDOWN_BOUND}, the launcher is killed: the run still dies with it
+     * (parent-death signals), only its last zombies are then left to the host's init.
+     */
+    private static void awaitExit(Process process) throws InterruptedException {
+        if (!process.waitFor(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.toHandle().destroyForcibly();
+            process.waitFor();
         }
     }
 
@@ -231,9 +244,11 @@ public final class BubblewrapSandbox implements Sandbox {
         } catch (SandboxFailure e) {
             log.warn("killing the run's cgroup failed: {}", e.getMessage());
         }
-        // bwrap's pid-1 dies with it (--die-with-parent), taking the whole pid namespace along. Through
-        // the handle: Process.destroyForcibly() would also close the pipes under the output readers.
-        process.toHandle().destroyForcibly();
+        // SIGTERM asks runbox-launch to SIGKILL bwrap, whose pid-1 dies with it (--die-with-parent), taking
+        // the whole pid namespace along; the launcher then reaps them all (SIGKILL to the launcher would
+        // leave their zombies to the host's init). Through the handle: Process.destroy() would also
+        // close the pipes under the output readers.
+        process.toHandle().destroy();
     }
 
     private void deleteStaging(Path staging) {
