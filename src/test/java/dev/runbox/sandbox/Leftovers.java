@@ -1,0 +1,112 @@
+package dev.runbox.sandbox;
+
+import dev.runbox.testing.TestServer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a finished run may leave on the host, seen from the host: processes of the server's sandbox
+ * uids, run cgroups of the server's instance, staging directories. The sandbox guarantees all three
+ * are gone by the time a result is stored, so callers check right after the result, without waiting.
+ */
+final class Leftovers {
+
+    private Leftovers() {
+    }
+
+    /** Asserts that no process, cgroup or staging dir of any run of {@code server} exists. */
+    static void assertNoneOf(TestServer server) throws IOException {
+        assertThat(processesOfSandboxUids(server)).as("processes of the sandbox uids %d..%d", server.uidBase,
+                server.uidBase + server.config.workers() - 1).isEmpty();
+        assertThat(runCgroups(server)).as("run cgroups of this server").isEmpty();
+        assertThat(stagedRuns(server)).as("staging dirs under %s", server.stateDir.resolve("runs")).isEmpty();
+    }
+
+    /** "pid state uid cmd" of every host process any of whose uids is one of the server's sandbox uids. */
+    static List<String> processesOfSandboxUids(TestServer server) throws IOException {
+        return processesOfUids(server.uidBase, server.uidBase + server.config.workers());
+    }
+
+    static List<String> processesOfUids(int fromUid, int toUidExclusive) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                String status;
+                try {
+                    status = Files.readString(p.resolve("status"));
+                } catch (NoSuchFileException | java.nio.file.AccessDeniedException gone) {
+                    continue; // exited while we looked
+                } catch (IOException e) {
+                    if (!Files.exists(p)) continue;
+                    throw e;
+                }
+                String uidLine = line(status, "Uid:");
+                boolean ours = false;
+                for (String uid : uidLine.substring("Uid:".length()).trim().split("\\s+")) {
+                    long u = Long.parseLong(uid);
+                    if (u >= fromUid && u < toUidExclusive) ours = true;
+                }
+                if (ours) {
+                    found.add(p.getFileName() + " " + line(status, "State:") + " " + uidLine.replace('\t', ' ')
+                            + " " + line(status, "Name:"));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String line(String status, String key) {
+        return status.lines().filter(l -> l.startsWith(key)).findFirst().orElse(key + " ?");
+    }
+
+    /** Directories of this server's run cgroups, in every mounted cgroup hierarchy (v1 and v2). */
+    static List<Path> runCgroups(TestServer server) throws IOException {
+        String prefix = CgroupV1.runPrefix(SandboxHost.instanceTag(server.stateDir));
+        List<Path> found = new ArrayList<>();
+        for (Path mount : cgroupMounts()) collect(mount, prefix, found);
+        return found;
+    }
+
+    /** Walks one cgroup tree; other servers' run cgroups come and go meanwhile, which is not an error. */
+    private static void collect(Path dir, String prefix, List<Path> found) throws IOException {
+        List<Path> children;
+        try (Stream<Path> list = Files.list(dir)) {
+            children = list.filter(Files::isDirectory).toList();
+        } catch (NoSuchFileException gone) {
+            return;
+        }
+        for (Path child : children) {
+            if (child.getFileName().toString().startsWith(prefix)) found.add(child);
+            collect(child, prefix, found);
+        }
+    }
+
+    private static List<Path> cgroupMounts() throws IOException {
+        List<Path> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] halves = line.split(" - ", 2);
+            if (halves.length != 2) continue;
+            String fsType = halves[1].split(" ")[0];
+            if (fsType.equals("cgroup") || fsType.equals("cgroup2")) mounts.add(Path.of(halves[0].split(" ")[4]));
+        }
+        assertThat(mounts).as("cgroup mounts in /proc/self/mountinfo").isNotEmpty();
+        return mounts;
+    }
+
+    /** Entries of the server's staging dir: a run's inputs live there only while it runs. */
+    static List<Path> stagedRuns(TestServer server) throws IOException {
+        Path runs = server.stateDir.resolve("runs");
+        assertThat(runs).as("the server's staging dir").isDirectory();
+        try (Stream<Path> list = Files.list(runs)) {
+            return list.toList();
+        }
+    }
+}
