@@ -46,7 +46,6 @@ import java.util.stream.Stream;
 import static dev.runbox.testing.TestServer.body;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -137,6 +136,67 @@ class IsolationTest {
         assertThat(v.get("status").asText()).as("victim %s", v).isEqualTo("OK");
         assertThat(v.get("stdout").asText()).isEqualTo("victim finished\n");
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void processes_of_a_run_are_capped_at_max_processes() throws Exception {
+        int max = server.config.maxProcesses();
+        String flood = """
+                import errno, os, time
+                started, stop = 0, None
+                while started < 5000:
+                    try:
+                        pid = os.fork()
+                    except OSError as e:
+                        stop = errno.errorcode[e.errno]
+                        break
+                    if pid == 0:
+                        time.sleep(60)
+                        os._exit(0)
+                    started += 1
+                print(started, stop)
+                """;
+        JsonNode r = server.run(body(flood, "memory_limit_mb", 1024));
+
+        // the sleepers are still there when the program exits: the run's end takes them along
+        assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("OK");
+        String[] startedAndStop = r.get("stdout").asText().strip().split(" ");
+        assertThat(startedAndStop[1]).as("why fork stopped, result %s", r).isEqualTo("EAGAIN");
+        assertThat(Integer.parseInt(startedAndStop[0])).as("children started").isBetween(max / 2, max - 1);
+    }
+
+    @Test
+    void hard_limits_priority_and_scheduling_class_cannot_be_raised() throws Exception {
+        String attempt = """
+                import json, os, resource
+                result = {}
+                def attempt(label, action):
+                    try:
+                        action()
+                        result[label] = 'DONE'
+                    except (OSError, ValueError) as e:
+                        result[label] = 'FAILED'
+                for name in ['RLIMIT_NOFILE', 'RLIMIT_FSIZE', 'RLIMIT_CPU', 'RLIMIT_CORE']:
+                    res = getattr(resource, name)
+                    soft, hard = resource.getrlimit(res)
+                    result[name] = [soft, hard]
+                    attempt('raise ' + name, lambda: resource.setrlimit(res, (hard + 1, hard + 1)))
+                attempt('nice -1', lambda: os.nice(-1))
+                attempt('SCHED_FIFO', lambda: os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1)))
+                print(json.dumps(result))
+                """;
+        JsonNode r = server.run(body(attempt));
+
+        assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("OK");
+        JsonNode s = stdoutJson(r);
+        long writable = server.config.writableMb() * 1024L * 1024L;
+        assertThat(texts(s.get("RLIMIT_NOFILE"))).containsExactly("256", "256");
+        assertThat(texts(s.get("RLIMIT_FSIZE"))).containsExactly(Long.toString(writable), Long.toString(writable));
+        assertThat(texts(s.get("RLIMIT_CORE"))).containsExactly("0", "0");
+        for (String label : List.of("raise RLIMIT_NOFILE", "raise RLIMIT_FSIZE", "raise RLIMIT_CPU", "raise RLIMIT_CORE",
+                "nice -1", "SCHED_FIFO")) {
+            assertThat(s.get(label).asText()).as("%s, result %s", label, s).isEqualTo("FAILED");
+        }
     }
 
     @Test
@@ -475,7 +535,7 @@ class IsolationTest {
 
     @Test
     void dangerous_syscalls_fail_with_EPERM() throws Exception {
-        assumeThat(System.getProperty("os.arch")).as("syscall numbers below are x86_64's").isEqualTo("amd64");
+        Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"), "the syscall numbers below are x86_64's");
         // each call is made in a forked child (so one that succeeds changes nothing for the next);
         // arguments are valid where that matters, so that without the filter most would succeed
         String probes = """
