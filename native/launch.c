@@ -2,15 +2,24 @@
  * runbox-launch: the privileged first step of every sandboxed run.
  *
  * Runbox (running as root) spawns this program; it does, in privilege order, what the JVM cannot do
- * between fork and exec, then becomes bubblewrap, which builds the namespaces and mounts:
+ * between fork and exec, then starts bubblewrap, which builds the namespaces and mounts:
  *
  *   1. open the run's input files (paths chosen by Runbox, never by the program) at fixed fds;
  *   2. build the seccomp filter with libseccomp into a memfd, for bwrap --seccomp;
+ *   then fork: the child becomes the run, this process stays as its supervisor (see supervise());
  *   3. join the run's cgroups, so every process of the run is accounted and limited from its start;
  *   4. set resource limits;
  *   5. drop to the run's unprivileged uid/gid with no supplementary groups;
- *   6. set no_new_privs and a parent-death signal, so the run dies with its worker;
+ *   6. set no_new_privs and a parent-death signal, so the run dies with its supervisor;
  *   7. close every other fd and exec bwrap.
+ *
+ * Why a supervisor: bwrap's outer process exits as soon as the program does, while its pid-1 inside
+ * the namespace is still tearing the namespace down. That pid 1 is then re-parented to the host's init
+ * and lingers as a zombie of the run's uid until init reaps it (never, where Runbox itself is a
+ * container's pid 1). The supervisor is a child subreaper outside the run's cgroups: every orphan of
+ * the run comes back to it, and it exits only when it has reaped them all, so when Runbox sees it exit
+ * not even a zombie of the run is left. SIGTERM asks it to end the run (SIGKILL to bwrap, whose death
+ * takes the pid namespace along); its exit status is bwrap's (128 + N for death by signal N).
  *
  * Usage:
  *   runbox-launch [--cgroup-procs FILE]... [--rlimit RES=SOFT:HARD]... --uid N --gid N
@@ -36,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -141,6 +151,45 @@ static int build_seccomp(int target_fd) {
     return target_fd;
 }
 
+/* bwrap's pid while it is not yet reaped; read by the SIGTERM handler */
+static volatile sig_atomic_t run_pid;
+
+static void end_run(int sig) {
+    (void) sig;
+    pid_t pid = (pid_t) run_pid;
+    if (pid > 0) kill(pid, SIGKILL);
+}
+
+/* Reaps bwrap and every orphan of the run until none is left; returns bwrap's exit status. */
+static int supervise(pid_t child, const sigset_t *unblock) {
+    run_pid = child;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = end_run;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGTERM, &sa, NULL) < 0) die("sigaction");
+    if (sigprocmask(SIG_SETMASK, unblock, NULL) < 0) die("sigprocmask");
+    /* nothing of the run's stdio or inputs stays open here; stderr stays for our own messages */
+    close(0);
+    close(1);
+    for (int fd = 3; fd < 1024; fd++) close(fd);
+    int exitc = LAUNCH_FAILED;
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            if (errno == ECHILD) break;
+            die("waitpid");
+        }
+        if (pid == child) {
+            run_pid = 0;
+            exitc = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        }
+    }
+    return exitc;
+}
+
 static void write_pid(const char *procs_file) {
     int fd = open(procs_file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) die("open %s", procs_file);
@@ -215,6 +264,20 @@ int main(int argc, char **argv) {
     for (int k = 0; k < n_fds; k++) place_fd(&fds[k]);
     /* 2. seccomp filter, handed to bwrap which installs it right before exec of the program */
     if (seccomp_fd >= 0) build_seccomp(seccomp_fd);
+
+    /* the supervisor: dies with the worker, adopts the run's orphans; SIGTERM waits until it can act */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
+    if (getppid() != parent) { errno = 0; die("worker exited before the run started"); }
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die("child subreaper");
+    sigset_t term, old_mask;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &term, &old_mask) < 0) die("sigprocmask");
+    pid_t supervisor = getpid();
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    if (child > 0) return supervise(child, &old_mask);
+    if (sigprocmask(SIG_SETMASK, &old_mask, NULL) < 0) die("sigprocmask");
     /* 3. cgroups */
     for (int k = 0; k < n_cgroups; k++) write_pid(cgroup_procs[k]);
     /* 4. rlimits: the hard limits cannot be raised again once privileges are gone */
@@ -227,10 +290,10 @@ int main(int argc, char **argv) {
     if (setresgid((gid_t) gid, (gid_t) gid, (gid_t) gid) < 0) die("setresgid %ld", gid);
     if (setresuid((uid_t) uid, (uid_t) uid, (uid_t) uid) < 0) die("setresuid %ld", uid);
     if (setresuid(0, 0, 0) == 0) { errno = 0; die("privileges could be regained after dropping them"); }
-    /* 6. die with the worker (set after the uid change, which clears it) */
+    /* 6. die with the supervisor (set after the uid change, which clears it) */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs");
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
-    if (getppid() != parent) { errno = 0; die("worker exited before the run started"); }
+    if (getppid() != supervisor) { errno = 0; die("supervisor exited before the run started"); }
     /* 7. nothing of Runbox's open files goes further than the fds named above */
     int keep[MAX_ITEMS + 1];
     int n_keep = 0;

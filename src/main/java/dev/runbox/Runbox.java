@@ -73,6 +73,11 @@ public final class Runbox implements AutoCloseable {
         return api.port();
     }
 
+    /** The sandbox of this process's workers. */
+    public BubblewrapSandbox sandbox() {
+        return sandbox;
+    }
+
     /** The results of this process (readable after {@link #close} too, for embedding and tests). */
     public ResultStore results() {
         return store;
@@ -87,7 +92,14 @@ public final class Runbox implements AutoCloseable {
         api.stop();
         sandbox.close();
         housekeeping.shutdownNow();
-        outputReaders.shutdownNow();
+        // let the teardown of the last runs finish (it removes their cgroups), then stop the rest
+        outputReaders.shutdown();
+        try {
+            if (!outputReaders.awaitTermination(10, TimeUnit.SECONDS)) outputReaders.shutdownNow();
+        } catch (InterruptedException e) {
+            outputReaders.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One sandbox, made before its job is known and used for exactly one run.
  *
- * <p>{@link #prepare} does everything slow: a cgroup, runbox-launch joining it and dropping to an
- * unprivileged uid, bubblewrap building namespaces, mounts and the seccomp filter, and runbox-init
- * inside reporting ready. {@link #run} then sets the job's limits on the cgroup, sends the job to
+ * <p>{@link #prepare} does everything slow: a cgroup, runbox-launch (which stays outside as the
+ * sandbox's reaper) starting a child that joins the cgroup and drops to an unprivileged uid,
+ * bubblewrap building namespaces, mounts and the seccomp filter, and runbox-init inside reporting
+ * ready. {@link #run} then sets the job's limits on the cgroup, sends the job to
  * runbox-init (which execs the program: nothing else starts), watches CPU and wall time, and collects
  * the outcome. {@link #close} kills whatever is left and removes the cgroup and the staging dir.
  */
@@ -109,13 +110,13 @@ final class PreparedSandbox implements AutoCloseable {
         try {
             b = first.get(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            process.toHandle().destroyForcibly();
+            process.toHandle().destroy();
             throw new SandboxFailure("sandbox not ready after " + SETUP_BOUND.toSeconds() + " s");
         } catch (ExecutionException e) {
             throw new SandboxFailure("reading the sandbox's readiness failed: " + e.getCause(), e.getCause());
         }
         if (b == 'R') return;
-        process.toHandle().destroyForcibly();
+        process.toHandle().destroy();
         String rest;
         try {
             rest = new String(err.readNBytes(4096), StandardCharsets.UTF_8);
@@ -231,8 +232,20 @@ final class PreparedSandbox implements AutoCloseable {
     private long killFor(Termination why, AtomicReference<Termination> killedFor, long start) throws InterruptedException {
         killedFor.compareAndSet(null, why);
         kill();
-        process.waitFor();
+        awaitExit(process);
         return System.nanoTime() - start;
+    }
+
+    /**
+     * Waits for runbox-launch, asked to end the run, to have reaped every process of it. Should that
+     * take longer than {@link #TEARDOWN_BOUND}, the launcher is killed: the run still dies with it
+     * (parent-death signals), only its last zombies are then left to the host's init.
+     */
+    private static void awaitExit(Process process) throws InterruptedException {
+        if (!process.waitFor(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.toHandle().destroyForcibly();
+            process.waitFor();
+        }
     }
 
     private void ensureEmpty() throws SandboxFailure, InterruptedException {
@@ -265,9 +278,11 @@ final class PreparedSandbox implements AutoCloseable {
         } catch (SandboxFailure e) {
             log.warn("killing the cgroup of sandbox {} failed: {}", name, e.getMessage());
         }
-        // bwrap's pid 1 dies with it (--die-with-parent), taking the whole pid namespace along. Through
-        // the handle: Process.destroyForcibly() would also close the pipes under the output readers.
-        process.toHandle().destroyForcibly();
+        // SIGTERM asks runbox-launch to SIGKILL bwrap, whose pid 1 dies with it (--die-with-parent), taking
+        // the whole pid namespace along; the launcher then reaps them all (SIGKILL to the launcher would
+        // leave their zombies to the host's init). Through the handle: Process.destroy() would also
+        // close the pipes under the output readers.
+        process.toHandle().destroy();
     }
 
     /** bwrap's --json-status-fd output: {"exit-code": N} once the sandbox's command ended. */
@@ -298,19 +313,20 @@ final class PreparedSandbox implements AutoCloseable {
     }
 
     private static void cleanUp(SandboxParts parts, int uid, Path staging, RunCgroup cgroup, Process process) {
-        if (process != null) process.toHandle().destroyForcibly();
+        if (process != null) {
+            process.toHandle().destroy(); // runbox-launch ends the sandbox and reaps it (see kill())
+            try {
+                awaitExit(process);
+            } catch (InterruptedException e) {
+                process.toHandle().destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
         if (cgroup != null) {
             try {
                 cgroup.close();
             } catch (SandboxFailure e) {
                 log.warn("cannot remove a sandbox cgroup: {}", e.getMessage());
-            }
-        }
-        if (process != null) {
-            try {
-                process.waitFor(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
         deleteStaging(staging);
