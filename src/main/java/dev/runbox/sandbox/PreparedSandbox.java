@@ -315,11 +315,15 @@ final class PreparedSandbox implements AutoCloseable {
     private static void cleanUp(SandboxParts parts, int uid, Path staging, RunCgroup cgroup, Process process) {
         if (process != null) {
             process.toHandle().destroy(); // runbox-launch ends the sandbox and reaps it (see kill())
+            // bounded, and not cut short by an interrupt: a SIGKILLed reaper leaves zombies behind
+            boolean interrupted = Thread.interrupted();
             try {
                 awaitExit(process);
             } catch (InterruptedException e) {
+                interrupted = true;
                 process.toHandle().destroyForcibly();
-                Thread.currentThread().interrupt();
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
             }
         }
         if (cgroup != null) {

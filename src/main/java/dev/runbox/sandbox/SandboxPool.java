@@ -79,13 +79,17 @@ final class SandboxPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        maker.shutdownNow();
-        try {
-            maker.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Close the waiting sandboxes while the thread that made them is alive: runbox-launch dies with
+        // the thread that started it (parent-death signal), and a killed reaper leaves zombies behind.
         PreparedSandbox s;
         while ((s = ready.poll()) != null) s.close();
+        // a sandbox being made is let finish (it closes itself, seeing `closed`), not interrupted half-made
+        maker.shutdown();
+        try {
+            if (!maker.awaitTermination(30, TimeUnit.SECONDS)) maker.shutdownNow();
+        } catch (InterruptedException e) {
+            maker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -45,7 +45,7 @@ final class Leftovers {
     /** Processes of the sandbox uids that are not part of a sandbox waiting for its job. */
     static List<String> programsOfSandboxUids(TestServer server) throws IOException {
         return processesOfSandboxUids(server).stream()
-                .filter(p -> !(p.endsWith(" bwrap") || p.endsWith(" init"))).toList();
+                .filter(p -> !p.matches("(?s).*Name:\\s+(bwrap|init)$")).toList();
     }
 
     /** "pid state uid cmd" of every host process any of whose uids is one of the server's sandbox uids. */
