@@ -69,6 +69,8 @@ public final class HttpApi {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = maxBodyBytes();
+            // a known path with another method is a 405, not a 404 (Javalin's default)
+            c.http.prefer405over404 = true;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
             c.routes.post("/execute", this::execute);
