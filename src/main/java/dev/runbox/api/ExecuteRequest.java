@@ -52,8 +52,10 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
                     + String.join(", ", languages.ids())));
         }
         Double time = number(body, "time_limit_sec", config.defaultTimeLimitSec(), errors);
-        if (time != null && (time <= 0 || time > config.maxTimeLimitSec())) {
-            errors.add(new Problem.FieldError("time_limit_sec", "must be > 0 and <= " + config.maxTimeLimitSec() + " (seconds of CPU time)"));
+        // the limit is kept in whole nanoseconds: a positive value that rounds to none is no limit at all
+        if (time != null && (Math.round(time * 1e9) < 1 || time > config.maxTimeLimitSec())) {
+            errors.add(new Problem.FieldError("time_limit_sec", "must be >= 0.000000001 and <= " + config.maxTimeLimitSec()
+                    + " (seconds of CPU time)"));
         }
         Double memory = number(body, "memory_limit_mb", (double) config.defaultMemoryLimitMb(), errors);
         if (memory != null && (memory != Math.rint(memory))) {

@@ -3,6 +3,7 @@ package dev.runbox.api;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -39,6 +40,8 @@ public final class HttpApi {
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // so NaN/Infinity get a field-named error, not a parse error
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // a body is one JSON value: `{...} junk` or `{...}{...}` is not valid JSON
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private final RunboxConfig config;
@@ -70,6 +73,8 @@ public final class HttpApi {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = maxBodyBytes();
+            // a known path with another method is a 405, not a 404 (Javalin's default)
+            c.http.prefer405over404 = true;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
             c.routes.post("/execute", this::execute);
