@@ -70,6 +70,10 @@ public final class Runbox implements AutoCloseable {
         return api.port();
     }
 
+    public HttpApi api() {
+        return api;
+    }
+
     /** Graceful stop: no new jobs are taken, running ones get the grace period, then everything stops. */
     @Override
     public void close() {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  */
 public interface ResultStore {
 
-    /** Stores the first (PENDING) result of a new submission. */
+    /** Stores the first result of a new submission: PENDING, or final when it came from the result cache. */
     void create(ExecutionResult pending);
 
     /** The result, unless it never existed or expired. */
