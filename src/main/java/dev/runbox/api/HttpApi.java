@@ -93,6 +93,7 @@ public final class HttpApi {
             c.http.maxRequestSize = maxBodyBytes();
             c.jetty.host = config.host();
             c.jetty.port = config.port();
+            c.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath())); // before the routes
             c.routes.post("/execute", this::execute);
             c.routes.get("/result/{id}", this::result);
             c.routes.get("/health", this::health);
@@ -104,7 +105,6 @@ public final class HttpApi {
             c.routes.get("/openapi.json", docs::openApi);
             c.routes.get("/docs", docs::docs);
             c.staticFiles.enableWebjars();
-            c.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath()));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
