@@ -83,6 +83,11 @@ public final class Runbox implements AutoCloseable {
         return store;
     }
 
+    /** The HTTP API of this process. */
+    public HttpApi api() {
+        return api;
+    }
+
     /** Graceful stop: no new jobs are taken, running ones get the grace period, then everything stops. */
     @Override
     public void close() {

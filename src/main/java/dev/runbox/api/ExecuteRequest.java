@@ -5,22 +5,29 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.Limits;
 import dev.runbox.language.LanguageRegistry;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The body of POST /execute, validated field by field: every problem is reported at once, each
  * naming its field; nothing is coerced (a string is not a number) and nothing is clamped (a limit
  * above the server's maximum is refused). An explicit null means "use the default".
+ *
+ * @param cache       whether to answer from the result cache (and feed it): the request's {@code cache}
+ *                    field, else the server's {@code cache} setting
+ * @param callbackUrl where to POST the final result, already checked by {@link CallbackTargets}
  */
-public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits) {
+public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits, boolean cache,
+                             Optional<URI> callbackUrl) {
 
     static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
-            "cpu_cores", "language");
+            "cpu_cores", "language", "cache", "callback_url");
 
     static ExecuteRequest parse(JsonNode body, RunboxConfig config, LanguageRegistry languages) {
         List<Problem.FieldError> errors = new ArrayList<>();
@@ -68,9 +75,29 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
         if (cores != null && (cores < 0.01 || cores > config.maxCpuCores())) {
             errors.add(new Problem.FieldError("cpu_cores", "must be between 0.01 and " + config.maxCpuCores() + " (cores)"));
         }
+        Boolean cache = bool(body, "cache", config.cache(), errors);
+        String callback = text(body, "callback_url", null, errors);
+        Optional<URI> callbackUrl = Optional.empty();
+        if (callback != null) {
+            try {
+                callbackUrl = Optional.of(CallbackTargets.check(callback, config));
+            } catch (CallbackTargets.Refused e) {
+                errors.add(new Problem.FieldError("callback_url", e.getMessage()));
+            }
+        }
         if (!errors.isEmpty()) throw Problem.invalidFields(errors);
         Limits limits = new Limits(Duration.ofNanos(Math.round(time * 1e9)), memory.longValue() * 1024 * 1024, cores);
-        return new ExecuteRequest(source, stdin, language, limits);
+        return new ExecuteRequest(source, stdin, language, limits, cache, callbackUrl);
+    }
+
+    private static Boolean bool(JsonNode body, String field, boolean fallback, List<Problem.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.isBoolean()) {
+            errors.add(new Problem.FieldError(field, "must be true or false, got " + kind(v)));
+            return null;
+        }
+        return v.booleanValue();
     }
 
     private static boolean has(JsonNode body, String field) {

@@ -9,15 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
-import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.queue.JobQueue;
-import dev.runbox.queue.QueueFullException;
 import dev.runbox.store.ResultStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +24,14 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
@@ -34,8 +41,6 @@ import java.util.function.IntSupplier;
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    /** Seconds a client should wait before retrying when the queue is full. */
-    private static final int RETRY_AFTER_SEC = 2;
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // so NaN/Infinity get a field-named error, not a parse error
@@ -50,8 +55,18 @@ public final class HttpApi {
     private final LanguageRegistry languages;
     private final Clock clock;
     private final IntSupplier busyWorkers;
+    private final List<String> routes = new CopyOnWriteArrayList<>();
     private Javalin app;
-    private volatile boolean draining;
+    // the additions of the product surface: pushed results, batch, cache, callbacks, docs
+    private final ThreadPoolExecutor pushExecutor = daemonPool("api-push", 8);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("api-timer"));
+    private final ResultPush push;
+    private final Callbacks callbacks;
+    private final Submissions submissions;
+    private final WaitForResult waiter;
+    private final ResultEvents events;
+    private final BatchRoutes batch;
+    private final DocsRoutes docs = new DocsRoutes();
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -61,6 +76,12 @@ public final class HttpApi {
         this.languages = languages;
         this.clock = clock;
         this.busyWorkers = busyWorkers;
+        this.push = new ResultPush(store, pushExecutor);
+        this.callbacks = new Callbacks(config, push, clock, daemonPool("callbacks", 4));
+        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock);
+        this.waiter = new WaitForResult(push, store, pushExecutor);
+        this.events = new ResultEvents(store, push, config, pushExecutor, timer);
+        this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes);
     }
 
     /** Largest request body: the source and stdin caps, with room for JSON escaping. */
@@ -77,10 +98,18 @@ public final class HttpApi {
             c.http.prefer405over404 = true;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
+            c.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath())); // before the routes
             c.routes.post("/execute", this::execute);
             c.routes.get("/result/{id}", this::result);
             c.routes.get("/health", this::health);
             c.routes.get("/languages", this::languages);
+            // product surface (see README): live results, batch, docs
+            c.routes.get("/result/{id}/events", events::handle);
+            c.routes.post("/execute/batch", batch::execute);
+            c.routes.get("/results", batch::results);
+            c.routes.get("/openapi.json", docs::openApi);
+            c.routes.get("/docs", docs::docs);
+            c.staticFiles.enableWebjars();
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
@@ -107,67 +136,62 @@ public final class HttpApi {
 
     /** From now on POST /execute answers 503: the process is shutting down and will not run new jobs. */
     public void stopAccepting() {
-        draining = true;
+        submissions.stopAccepting();
     }
 
     public void stop() {
         if (app != null) app.stop();
+        callbacks.close();
+        timer.shutdownNow();
+        pushExecutor.shutdownNow();
+    }
+
+    /** Every route, as "METHOD /path" (for the test that holds the OpenAPI document to them). */
+    public List<String> routes() {
+        return List.copyOf(routes);
+    }
+
+    /** Threads of the HTTP server busy now (for the test that shows waiting requests hold none). */
+    public int busyHttpThreads() {
+        return app.jettyServer().threadPool() instanceof QueuedThreadPool q ? q.getBusyThreads() : -1;
+    }
+
+    private static ThreadPoolExecutor daemonPool(String name, int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon(name));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private void execute(Context ctx) throws JsonProcessingException {
-        if (draining) {
-            throw new Problem(503, "shutting-down", "Shutting down", "this server is shutting down; send the job to another one",
-                    List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
-        }
-        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
-        String mime = type.split(";", 2)[0].trim();
-        if (!mime.equals("application/json")) {
-            throw Problem.of(415, "unsupported-media-type", "Unsupported media type",
-                    "send the body as application/json (got '" + (type.isEmpty() ? "no content type" : type) + "')");
-        }
-        long length = ctx.contentLength();
-        if (length > maxBodyBytes()) {
-            throw Problem.of(413, "body-too-large", "Request body too large", "the body may be at most " + maxBodyBytes() + " bytes");
-        }
-        byte[] raw = ctx.bodyAsBytes();
-        if (raw.length == 0) {
-            throw Problem.invalidFields(List.of(new Problem.FieldError("body", "is empty; send a JSON object")));
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(raw);
-        } catch (JsonProcessingException e) {
-            throw Problem.invalidFields(List.of(new Problem.FieldError("body", "is not valid JSON: " + e.getOriginalMessage())));
-        } catch (java.io.IOException e) {
-            // invalid UTF-8 and other byte-level errors of the body
-            throw Problem.invalidFields(List.of(new Problem.FieldError("body", "is not valid JSON text: " + e.getMessage())));
-        }
+        WaitForResult.Params wait = WaitForResult.Params.of(ctx, config);
+        JsonNode body = JsonBody.read(ctx, maxBodyBytes());
         ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
-        Submission job = new Submission(SubmissionId.random(), req.language(), req.sourceCode(), req.stdinData(), req.limits(),
-                clock.instant());
-        store.create(ExecutionResult.pending(job));
-        try {
-            queue.enqueue(job);
-        } catch (QueueFullException e) {
-            store.delete(job.id());
-            throw new Problem(503, "queue-full", "Too many submissions waiting", e.getMessage() + "; retry later",
-                    List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
+        ExecutionResult first = submissions.accept(req);
+        SubmissionId id = first.submissionId();
+        if (wait.waiting()) {
+            waiter.answer(ctx, id, wait.timeout());
+            return;
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("submission_id", job.id().toString());
-        out.put("status", "PENDING");
-        ctx.status(202).header("Location", "/result/" + job.id());
+        out.put("submission_id", id.toString());
+        out.put("status", first.status().name());
+        ctx.status(202).header("Location", "/result/" + id);
         json(ctx, out);
     }
 
     private void result(Context ctx) throws JsonProcessingException {
-        String raw = ctx.pathParam("id");
-        SubmissionId id = SubmissionId.parse(raw).orElseThrow(() -> new Problem(400, "invalid-id", "Invalid submission id",
-                "a submission id is a lower-case UUID such as 3f0c2a1e-…", List.of(new Problem.FieldError("submission_id",
-                "is not a UUID")), Map.of()));
-        ExecutionResult r = store.get(id).orElseThrow(() -> Problem.of(404, "unknown-submission", "Unknown submission",
-                "no result for " + id + ": it never existed or expired after " + config.resultTtl().toSeconds() + " s"));
-        json(ctx, ResultJson.of(r));
+        SubmissionId id = SubmissionIds.parse(ctx.pathParam("id"));
+        json(ctx, ResultJson.of(SubmissionIds.find(store, id, config)));
     }
 
     private void health(Context ctx) throws JsonProcessingException {
@@ -193,7 +217,7 @@ public final class HttpApi {
         return m;
     }
 
-    private static void json(Context ctx, Object body) throws JsonProcessingException {
+    static void json(Context ctx, Object body) throws JsonProcessingException {
         ctx.contentType("application/json");
         ctx.result(JSON.writeValueAsBytes(body));
     }

@@ -29,6 +29,7 @@ final class ResultJson {
         m.put("created_at", iso(r.createdAt()));
         m.put("started_at", iso(r.startedAt()));
         m.put("finished_at", iso(r.finishedAt()));
+        m.put("cached", r.cached());
         return m;
     }
 

@@ -35,7 +35,25 @@ public record RunboxConfig(
         Path stateDir,
         int sandboxUidBase,
         Optional<Path> languagesFile,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration maxWait,
+        int maxBatch,
+        boolean cache,
+        int cacheMaxMb,
+        Duration cacheTtl,
+        Optional<Secret> callbackSecret,
+        boolean callbackAllowPrivate,
+        int callbackMaxAttempts,
+        Duration callbackBackoff,
+        Duration callbackMaxBackoff) {
+
+    /** A value that must not be printed (--print-config, logs): its toString hides it. */
+    public record Secret(String value) {
+        @Override
+        public String toString() {
+            return "(set, " + value.length() + " characters)";
+        }
+    }
 
     /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -65,6 +83,16 @@ public record RunboxConfig(
         d.put("sandbox-uid-base", "60000");
         d.put("languages-file", "");
         d.put("shutdown-grace-sec", "30");
+        d.put("max-wait-sec", "30");
+        d.put("max-batch", "50");
+        d.put("cache", "false");
+        d.put("cache-max-mb", "64");
+        d.put("cache-ttl-sec", "600");
+        d.put("callback-secret", "");
+        d.put("callback-allow-private", "false");
+        d.put("callback-max-attempts", "5");
+        d.put("callback-backoff-ms", "500");
+        d.put("callback-max-backoff-sec", "60");
         return Map.copyOf(d);
     }
 
@@ -103,7 +131,18 @@ public record RunboxConfig(
                 Path.of(r.get("state-dir", Function.identity())),
                 r.integer("sandbox-uid-base"),
                 Optional.of(r.get("languages-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of),
-                Duration.ofSeconds(r.integer("shutdown-grace-sec")));
+                Duration.ofSeconds(r.integer("shutdown-grace-sec")),
+                Duration.ofSeconds(r.integer("max-wait-sec")),
+                r.integer("max-batch"),
+                r.bool("cache"),
+                r.integer("cache-max-mb"),
+                Duration.ofSeconds(r.integer("cache-ttl-sec")),
+                // a secret is taken as given, not trimmed
+                Optional.of(r.values().get("callback-secret")).filter(s -> !s.isEmpty()).map(Secret::new),
+                r.bool("callback-allow-private"),
+                r.integer("callback-max-attempts"),
+                Duration.ofMillis(r.integer("callback-backoff-ms")),
+                Duration.ofSeconds(r.integer("callback-max-backoff-sec")));
         c.validate();
         return c;
     }
@@ -135,6 +174,15 @@ public record RunboxConfig(
         // long: the uid range must not wrap around to a small int and pass
         check(sandboxUidBase >= 1000 && (long) sandboxUidBase + 2L * workers + preparedSandboxes + 1 < 2_000_000_000L,
                 "sandbox-uid-base must be >= 1000 and leave room below 2000000000 for 2 × workers + prepared-sandboxes + 1 uids");
+        check(maxWait.toSeconds() >= 1 && maxWait.toSeconds() <= 300, "max-wait-sec must be 1-300");
+        check(maxBatch >= 1 && maxBatch <= 1000, "max-batch must be 1-1000");
+        check(cacheMaxMb >= 1, "cache-max-mb must be >= 1");
+        check(!cacheTtl.isNegative() && !cacheTtl.isZero(), "cache-ttl-sec must be > 0");
+        check(callbackSecret.map(s -> s.value().length() >= 16).orElse(true),
+                "callback-secret must be at least 16 characters (e.g. `openssl rand -hex 32`)");
+        check(callbackMaxAttempts >= 1 && callbackMaxAttempts <= 20, "callback-max-attempts must be 1-20");
+        check(callbackBackoff.toMillis() >= 1, "callback-backoff-ms must be >= 1");
+        check(callbackMaxBackoff.compareTo(callbackBackoff) >= 0, "callback-max-backoff-sec must be >= callback-backoff-ms");
     }
 
     private static void check(boolean ok, String message) {
@@ -157,6 +205,13 @@ public record RunboxConfig(
             } catch (NumberFormatException e) {
                 throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
             }
+        }
+
+        boolean bool(String name) {
+            String s = values.get(name).trim();
+            if (s.equals("true")) return true;
+            if (s.equals("false")) return false;
+            throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': must be true or false");
         }
 
         double decimal(String name) {

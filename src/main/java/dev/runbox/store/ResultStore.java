@@ -5,6 +5,7 @@ import dev.runbox.job.Status;
 import dev.runbox.job.SubmissionId;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The latest result of every submission, kept for a time-to-live after it was last written.
@@ -12,7 +13,7 @@ import java.util.Optional;
  */
 public interface ResultStore {
 
-    /** Stores the first (PENDING) result of a new submission. */
+    /** Stores the first result of a new submission: PENDING, or final when it came from the result cache. */
     void create(ExecutionResult pending);
 
     /** The result, unless it never existed or expired. */
@@ -26,4 +27,29 @@ public interface ResultStore {
 
     /** Forgets a submission that could not be queued after all (so a refused request changes nothing). */
     void delete(SubmissionId id);
+
+    /**
+     * Calls {@code listener} with each result of {@code id} stored from now on (every successful
+     * {@link #transition}, in the order stored) until the returned {@link Watch} is closed. This is how
+     * the API pushes results (waiting requests, Server-Sent Events, callbacks, the result cache) instead
+     * of polling.
+     *
+     * <p>To miss nothing, watch first, then {@link #get}: a result may then be seen twice. Listeners run
+     * on the store's notifying thread (in process: the thread that made the transition, usually a
+     * worker), so they must return quickly and never block; they hand real work to an executor. A
+     * listener that throws is logged and does not stop the others.
+     *
+     * <p>A store shared between processes implements this with its own notification channel: the
+     * Redis store publishes each transition (in the same MULTI as the write) on the channel
+     * {@code runbox:result:<id>} and calls listeners from one pub/sub connection per process, so an
+     * API server hears results stored by workers in other processes; after a reconnect it re-reads
+     * the watched ids with {@link #get} and passes on what changed meanwhile.
+     */
+    Watch watch(SubmissionId id, Consumer<ExecutionResult> listener);
+
+    /** A registration made by {@link #watch}; closing it is idempotent. */
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -1,0 +1,90 @@
+package dev.runbox.api;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.runbox.config.RunboxConfig;
+import dev.runbox.job.ExecutionResult;
+import dev.runbox.job.Status;
+import dev.runbox.job.SubmissionId;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Final results by what was run: identical language, source, stdin and limits give the same key
+ * (a SHA-256 of them, so the cache holds no source or input). Opt-in on both sides: only submissions
+ * that asked for the cache (or all, with the server's {@code cache} setting) are answered from it or
+ * feed it. Only {@link #CACHEABLE} results are kept — OK and RE, the verdicts a program earns by
+ * itself; never TLE, MLE or OLE (a limit that was hit depends on the machine's load) nor
+ * INTERNAL_ERROR (Runbox's own failure).
+ *
+ * <p>Bounded by size ({@code cache-max-mb}, weighing each result by its output) and by time
+ * ({@code cache-ttl-sec} after it was stored), through Caffeine. Per API process: the Redis
+ * deployment keeps one cache per API server.
+ */
+final class ResultCache {
+
+    static final Set<Status> CACHEABLE = EnumSet.of(Status.OK, Status.RE);
+    /** Bytes counted per entry besides its text: the record, the key, the map's own entry. */
+    private static final int ENTRY_OVERHEAD = 512;
+
+    private final Cache<String, ExecutionResult> results;
+    private final ResultPush push;
+
+    ResultCache(RunboxConfig config, ResultPush push) {
+        this.push = push;
+        this.results = Caffeine.newBuilder()
+                .maximumWeight(config.cacheMaxMb() * 1024L * 1024L)
+                .weigher((String k, ExecutionResult r) -> weight(r))
+                .expireAfterWrite(config.cacheTtl())
+                .build();
+    }
+
+    /** The cache key of a request: what was run and under which limits. */
+    static String key(ExecuteRequest req) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (String part : new String[]{req.language(), req.sourceCode(), req.stdinData()}) {
+                byte[] b = part.getBytes(StandardCharsets.UTF_8);
+                d.update(ByteBuffer.allocate(8).putLong(b.length).array()); // length-prefixed: no two inputs meet
+                d.update(b);
+            }
+            d.update(ByteBuffer.allocate(24).putLong(req.limits().cpuTime().toNanos()).putLong(req.limits().memoryBytes())
+                    .putDouble(req.limits().cpuCores()).array());
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    Optional<ExecutionResult> lookup(String key) {
+        return Optional.ofNullable(results.getIfPresent(key));
+    }
+
+    /** Keeps the final result of {@code id} under {@code key} when it is cacheable. */
+    void rememberWhenFinal(SubmissionId id, String key) {
+        // runs on the store's thread: a Caffeine put is quick and does not block
+        push.whenFinal(id).thenAccept(r -> {
+            if (CACHEABLE.contains(r.status()) && !r.cached()) results.put(key, r);
+        });
+    }
+
+    long size() {
+        return results.estimatedSize();
+    }
+
+    private static int weight(ExecutionResult r) {
+        long chars = length(r.stdout()) + length(r.stderr()) + length(r.message());
+        return (int) Math.min(Integer.MAX_VALUE, ENTRY_OVERHEAD + 2 * chars); // a Java char is 2 bytes
+    }
+
+    private static long length(String s) {
+        return s == null ? 0 : s.length();
+    }
+}
