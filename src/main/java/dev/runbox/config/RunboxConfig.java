@@ -34,7 +34,11 @@ public record RunboxConfig(
         Path stateDir,
         int sandboxUidBase,
         Optional<Path> languagesFile,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Optional<RedisUrl> redisUrl,
+        Duration redisTimeout,
+        Duration visibilityTimeout,
+        Duration workerHeartbeat) {
 
     /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -63,6 +67,11 @@ public record RunboxConfig(
         d.put("sandbox-uid-base", "60000");
         d.put("languages-file", "");
         d.put("shutdown-grace-sec", "30");
+        // Redis mode: empty means embedded (in-memory queue and store in this process)
+        d.put("redis-url", "");
+        d.put("redis-timeout-ms", "2000");
+        d.put("visibility-timeout-sec", "30");
+        d.put("worker-heartbeat-sec", "5");
         return Map.copyOf(d);
     }
 
@@ -100,7 +109,11 @@ public record RunboxConfig(
                 Path.of(r.get("state-dir", Function.identity())),
                 r.integer("sandbox-uid-base"),
                 Optional.of(r.get("languages-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of),
-                Duration.ofSeconds(r.integer("shutdown-grace-sec")));
+                Duration.ofSeconds(r.integer("shutdown-grace-sec")),
+                Optional.of(r.get("redis-url", Function.identity())).filter(u -> !u.isBlank()).map(RedisUrl::parse),
+                Duration.ofMillis(r.integer("redis-timeout-ms")),
+                Duration.ofSeconds(r.integer("visibility-timeout-sec")),
+                Duration.ofSeconds(r.integer("worker-heartbeat-sec")));
         c.validate();
         return c;
     }
@@ -111,7 +124,12 @@ public record RunboxConfig(
 
     private void validate() {
         check(port >= 0 && port <= 65535, "port must be 0-65535");
-        check(workers >= 1 && workers <= 256, "workers must be 1-256");
+        if (redisUrl.isPresent()) {
+            // an API-only process (serve --workers 0) leaves the running to `runbox worker` processes
+            check(workers >= 0 && workers <= 256, "workers must be 0-256");
+        } else {
+            check(workers >= 1 && workers <= 256, "workers must be 1-256 (0 only with redis-url: nobody else would run the jobs)");
+        }
         check(queueCapacity >= 1, "queue-capacity must be >= 1");
         check(!resultTtl.isNegative() && !resultTtl.isZero(), "result-ttl-sec must be > 0");
         check(maxSourceBytes >= 1, "max-source-bytes must be >= 1");
@@ -128,6 +146,11 @@ public record RunboxConfig(
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
+        check(redisTimeout.toMillis() >= 100 && redisTimeout.toMillis() <= 60_000, "redis-timeout-ms must be 100-60000");
+        // the lease is renewed every third of it while a run lasts, so it only has to outlast a stall
+        // (GC pause, network blip), not the longest run; see RedisJobQueue
+        check(visibilityTimeout.toSeconds() >= 2 && visibilityTimeout.toSeconds() <= 3600, "visibility-timeout-sec must be 2-3600");
+        check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
         check(sandboxUidBase >= 1000 && sandboxUidBase + workers < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
     }
 
@@ -135,7 +158,12 @@ public record RunboxConfig(
         if (!ok) throw new ConfigException("invalid setting: " + message);
     }
 
-    /** What is in effect, for --print-config. */
+    /** How often a worker renews the lease of each job it runs: a third of the visibility timeout. */
+    public Duration leaseRenewal() {
+        return visibilityTimeout.dividedBy(3);
+    }
+
+    /** What is in effect, for --print-config (the Redis URL without its password). */
     public String render() {
         return toString().replace(", ", "\n  ").replace("RunboxConfig[", "RunboxConfig\n  ").replace("]", "");
     }
