@@ -14,7 +14,12 @@ import dev.runbox.language.Language;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.QueueFullException;
+import dev.runbox.queue.QueueUnavailableException;
 import dev.runbox.store.ResultStore;
+import dev.runbox.store.StoreUnavailableException;
+import dev.runbox.worker.LocalWorkerRegistry;
+import dev.runbox.worker.WorkerRegistry;
+import dev.runbox.worker.WorkerStatus;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
@@ -24,7 +29,9 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API. Talks only to the queue, the store and the language list; every error leaves
@@ -47,16 +54,29 @@ public final class HttpApi {
     private final LanguageRegistry languages;
     private final Clock clock;
     private final IntSupplier busyWorkers;
+    private final WorkerRegistry workers;
+    private final Supplier<Optional<String>> unready;
     private Javalin app;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
+        this(config, queue, store, languages, clock, busyWorkers, new LocalWorkerRegistry(clock), Optional::empty);
+    }
+
+    /**
+     * @param workers the heartbeats GET /workers lists
+     * @param unready empty when this API can serve (its queue and store are reachable), else why not
+     */
+    public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
+                   IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready) {
         this.config = config;
         this.queue = queue;
         this.store = store;
         this.languages = languages;
         this.clock = clock;
         this.busyWorkers = busyWorkers;
+        this.workers = workers;
+        this.unready = unready;
     }
 
     /** Largest request body: the source and stdin caps, with room for JSON escaping. */
@@ -75,7 +95,12 @@ public final class HttpApi {
             c.routes.get("/result/{id}", this::result);
             c.routes.get("/health", this::health);
             c.routes.get("/languages", this::languages);
+            c.routes.get("/ready", this::ready);
+            c.routes.get("/workers", this::workers);
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
+            // Redis down: answer at once and tell the client when to come back, rather than hang
+            c.routes.exception(QueueUnavailableException.class, (e, ctx) -> renderProblem(ctx, unavailable(e)));
+            c.routes.exception(StoreUnavailableException.class, (e, ctx) -> renderProblem(ctx, unavailable(e)));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 renderProblem(ctx, Problem.of(500, "internal", "Internal error", "an unexpected error occurred; it was logged"));
@@ -133,6 +158,13 @@ public final class HttpApi {
         store.create(ExecutionResult.pending(job));
         try {
             queue.enqueue(job);
+        } catch (QueueUnavailableException e) {
+            try {
+                store.delete(job.id());
+            } catch (StoreUnavailableException also) {
+                // the orphan PENDING result expires with its TTL; nobody knows its id
+            }
+            throw e;
         } catch (QueueFullException e) {
             store.delete(job.id());
             throw new Problem(503, "queue-full", "Too many submissions waiting", e.getMessage() + "; retry later",
@@ -155,10 +187,61 @@ public final class HttpApi {
         json(ctx, ResultJson.of(r));
     }
 
+    private static Problem unavailable(RuntimeException e) {
+        log.warn("answering 503: {}", e.getMessage());
+        return new Problem(503, "backend-unavailable", "Queue or result store unavailable",
+                "the queue or result store (Redis) cannot be reached right now; a submission was not accepted; retry later",
+                List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
+    }
+
+    /** Readiness (for a load balancer): 200 when this API can accept and answer, else 503. */
+    private void ready(Context ctx) throws JsonProcessingException {
+        Optional<String> why = unready.get();
+        if (why.isPresent()) {
+            throw new Problem(503, "not-ready", "Not ready", why.get(), List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", "ready");
+        json(ctx, out);
+    }
+
+    /** The worker processes that sent a heartbeat lately, alive or not. */
+    private void workers(Context ctx) throws JsonProcessingException {
+        WorkerRegistry.Snapshot snap = workers.list();
+        List<Map<String, Object>> list = snap.workers().stream().map(w -> workerJson(w, snap.now())).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("alive", list.stream().filter(w -> Boolean.TRUE.equals(w.get("alive"))).count());
+        out.put("workers", list);
+        json(ctx, out);
+    }
+
+    private static Map<String, Object> workerJson(WorkerStatus w, java.time.Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", w.id());
+        m.put("host", w.host());
+        m.put("pid", w.pid());
+        m.put("alive", w.aliveAt(now));
+        m.put("state", w.state());
+        m.put("concurrency", w.concurrency());
+        m.put("busy", w.busy());
+        m.put("jobs_done", w.jobsDone());
+        m.put("started_at", w.startedAt().toString());
+        m.put("last_seen", w.lastSeen() == null ? null : w.lastSeen().toString());
+        m.put("last_seen_sec_ago", w.lastSeen() == null ? null : java.time.Duration.between(w.lastSeen(), now).toMillis() / 1000.0);
+        m.put("heartbeat_sec", w.heartbeat().toMillis() / 1000.0);
+        return m;
+    }
+
     private void health(Context ctx) throws JsonProcessingException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", "ok");
-        out.put("queue_depth", queue.depth());
+        Integer depth;
+        try {
+            depth = queue.depth();
+        } catch (QueueUnavailableException e) {
+            depth = null; // liveness does not depend on Redis; /ready does
+        }
+        out.put("queue_depth", depth);
         out.put("workers", config.workers());
         out.put("workers_busy", busyWorkers.getAsInt());
         json(ctx, out);
