@@ -151,7 +151,9 @@ public record RunboxConfig(
         // (GC pause, network blip), not the longest run; see RedisJobQueue
         check(visibilityTimeout.toSeconds() >= 2 && visibilityTimeout.toSeconds() <= 3600, "visibility-timeout-sec must be 2-3600");
         check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
-        check(sandboxUidBase >= 1000 && sandboxUidBase + workers < 2_000_000_000L, "sandbox-uid-base must be >= 1000");
+        // long: base + workers must not wrap around to a small int and pass
+        check(sandboxUidBase >= 1000 && (long) sandboxUidBase + workers < 2_000_000_000L,
+                "sandbox-uid-base must be >= 1000 and leave room for one uid per worker below 2000000000");
     }
 
     private static void check(boolean ok, String message) {

@@ -1,0 +1,197 @@
+package dev.runbox.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RunboxConfigTest {
+
+    private static final Map<String, String> NONE = Map.of();
+
+    @Test
+    void defaults_apply_when_nothing_is_set() {
+        RunboxConfig c = RunboxConfig.from(NONE, NONE);
+
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.queueCapacity()).isEqualTo(10_000);
+        assertThat(c.resultTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.maxSourceBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.maxStdinBytes()).isEqualTo(16 * 1024 * 1024);
+        assertThat(c.defaultTimeLimitSec()).isEqualTo(2.0);
+        assertThat(c.defaultMemoryLimitMb()).isEqualTo(256);
+        assertThat(c.defaultCpuCores()).isEqualTo(1.0);
+        assertThat(c.maxTimeLimitSec()).isEqualTo(20.0);
+        assertThat(c.maxMemoryLimitMb()).isEqualTo(2048);
+        assertThat(c.minMemoryLimitMb()).isEqualTo(16);
+        assertThat(c.maxCpuCores()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.outputCapBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.maxProcesses()).isEqualTo(128);
+        assertThat(c.writableMb()).isEqualTo(64);
+        assertThat(c.maxAttempts()).isEqualTo(3);
+        assertThat(c.stateDir()).isEqualTo(Path.of("/run/runbox"));
+        assertThat(c.sandboxUidBase()).isEqualTo(60000);
+        assertThat(c.languagesFile()).isEmpty();
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void env_name_is_the_setting_name_upper_cased_with_underscores() {
+        assertThat(RunboxConfig.envName("max-time-limit-sec")).isEqualTo("RUNBOX_MAX_TIME_LIMIT_SEC");
+        assertThat(RunboxConfig.envName("port")).isEqualTo("RUNBOX_PORT");
+    }
+
+    @Test
+    void every_setting_can_be_set_from_the_environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : RunboxConfig.DEFAULTS.keySet()) env.put(RunboxConfig.envName(name), RunboxConfig.DEFAULTS.get(name));
+        env.put("RUNBOX_PORT", "9090");
+        env.put("RUNBOX_MAX_TIME_LIMIT_SEC", "30");
+        env.put("RUNBOX_DEFAULT_TIME_LIMIT_SEC", "25.5");
+        env.put("RUNBOX_RESULT_TTL_SEC", "60");
+        env.put("RUNBOX_STATE_DIR", "/var/lib/runbox");
+        env.put("RUNBOX_LANGUAGES_FILE", "/etc/runbox/languages.json");
+
+        RunboxConfig c = RunboxConfig.from(env, NONE);
+
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.maxTimeLimitSec()).isEqualTo(30.0);
+        assertThat(c.defaultTimeLimitSec()).isEqualTo(25.5);
+        assertThat(c.resultTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/runbox"));
+        assertThat(c.languagesFile()).contains(Path.of("/etc/runbox/languages.json"));
+    }
+
+    @Test
+    void environment_variables_without_the_runbox_prefix_are_ignored() {
+        RunboxConfig c = RunboxConfig.from(Map.of("PORT", "9090", "port", "9091", "RUNBOX_port", "9092"), NONE);
+        assertThat(c.port()).isEqualTo(8080);
+    }
+
+    @Test
+    void flags_override_the_environment() {
+        RunboxConfig c = RunboxConfig.from(
+                Map.of("RUNBOX_PORT", "9090", "RUNBOX_QUEUE_CAPACITY", "5"),
+                Map.of("port", "9191"));
+        assertThat(c.port()).isEqualTo(9191);
+        assertThat(c.queueCapacity()).as("env still applies where no flag is given").isEqualTo(5);
+    }
+
+    @Test
+    void a_flag_may_fix_what_the_environment_got_wrong() {
+        RunboxConfig c = RunboxConfig.from(Map.of("RUNBOX_PORT", "not-a-port"), Map.of("port", "9191"));
+        assertThat(c.port()).isEqualTo(9191);
+    }
+
+    @Test
+    void unknown_flag_is_rejected_by_name() {
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("prot", "9090")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("prot");
+    }
+
+    @Test
+    void values_are_trimmed() {
+        RunboxConfig c = RunboxConfig.from(Map.of("RUNBOX_PORT", " 9090\n"), Map.of("host", " 0.0.0.0 "));
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void blank_languages_file_means_the_shipped_one() {
+        assertThat(RunboxConfig.from(NONE, Map.of("languages-file", "  ")).languagesFile()).isEqualTo(Optional.empty());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "port                   | eighty",
+            "port                   | -1",
+            "port                   | 65536",
+            "port                   | 8080.5",
+            "workers                | 0",
+            "workers                | 257",
+            "queue-capacity         | 0",
+            "queue-capacity         | -5",
+            "result-ttl-sec         | 0",
+            "result-ttl-sec         | 1h",
+            "max-source-bytes       | 0",
+            "max-stdin-bytes        | -1",
+            "max-time-limit-sec     | abc",
+            "max-time-limit-sec     | NaN",
+            "max-time-limit-sec     | Infinity",
+            "max-time-limit-sec     | -1",
+            "max-time-limit-sec     | 0",
+            "max-time-limit-sec     | 3601",
+            "default-time-limit-sec | 20.5",
+            "default-time-limit-sec | 0",
+            "default-memory-limit-mb| 4096",
+            "default-memory-limit-mb| 8",
+            "min-memory-limit-mb    | 3",
+            "min-memory-limit-mb    | 4096",
+            "max-cpu-cores          | 0",
+            "default-cpu-cores      | 0.001",
+            "default-cpu-cores      | 2000",
+            "output-cap-bytes       | 0",
+            "max-processes          | 0",
+            "max-processes          | 32769",
+            "writable-mb            | 0",
+            "max-attempts           | 0",
+            "max-attempts           | 21",
+            "state-dir              | relative/runbox",
+            "state-dir              | ./runbox",
+            "sandbox-uid-base       | 999",
+            "sandbox-uid-base       | 2000000000",
+            "sandbox-uid-base       | 2147483647",
+            "shutdown-grace-sec     | soon"})
+    void invalid_value_stops_the_start_naming_the_setting(String name, String value) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("workers", "1");
+        flags.put(name, value);
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, flags))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(name);
+    }
+
+    @Test
+    void invalid_value_from_the_environment_names_the_setting() {
+        assertThatThrownBy(() -> RunboxConfig.from(Map.of("RUNBOX_MAX_ATTEMPTS", "three"), NONE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max-attempts").hasMessageContaining("three");
+    }
+
+    @Test
+    void default_above_a_lowered_maximum_is_rejected() {
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("max-memory-limit-mb", "128")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("default-memory-limit-mb");
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("max-time-limit-sec", "1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("default-time-limit-sec");
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("max-cpu-cores", "0.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("default-cpu-cores");
+    }
+
+    @Test
+    void limits_at_their_bounds_are_accepted() {
+        RunboxConfig c = RunboxConfig.from(NONE, Map.of(
+                "port", "0", "max-time-limit-sec", "3600", "default-time-limit-sec", "3600",
+                "min-memory-limit-mb", "4", "default-memory-limit-mb", "4",
+                "max-cpu-cores", "0.01", "default-cpu-cores", "0.01",
+                "max-attempts", "20", "sandbox-uid-base", "1000", "workers", "1"));
+        assertThat(c.port()).isZero();
+        assertThat(c.defaultTimeLimitSec()).isEqualTo(3600.0);
+        assertThat(c.defaultCpuCores()).isEqualTo(0.01);
+        assertThat(c.sandboxUidBase()).isEqualTo(1000);
+    }
+
+    @Test
+    void printed_config_shows_every_value_in_effect() {
+        String text = RunboxConfig.from(NONE, Map.of("port", "9191", "state-dir", "/srv/runbox")).render();
+        assertThat(text).contains("port=9191").contains("stateDir=/srv/runbox").doesNotContain("port=8080");
+    }
+}
