@@ -40,9 +40,10 @@ import java.util.concurrent.TimeUnit;
  * blocks (XREADGROUP BLOCK), because a command queued behind a blocking read on a shared connection
  * waits for it.
  *
- * <p>Failure behaviour: commands never hang. While the connection is down they are rejected at once
- * (no offline buffering that would replay stale writes later); a command that gets no reply fails
- * after {@code timeout}. Lettuce reconnects in the background with a capped exponential backoff
+ * <p>Failure behaviour: commands never hang. While the connection to a single server (or Sentinel's
+ * master) is down they are rejected at once (no offline buffering that would replay stale writes
+ * later); a command that gets no reply fails after {@code timeout}. With a Cluster, commands to an
+ * unreachable node fail after {@code timeout} (see {@link #clusterClient}). Lettuce reconnects in the background with a capped exponential backoff
  * (100 ms doubling to {@value #RECONNECT_MAX_MS} ms), so callers just retry later.
  */
 public final class RedisConnection implements AutoCloseable {
@@ -121,7 +122,10 @@ public final class RedisConnection implements AutoCloseable {
         RedisClusterClient c = RedisClusterClient.create(resources, seeds);
         c.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // not REJECT_COMMANDS: Lettuce 7.7 opens node connections lazily and rejects every
+                // command on a node connection that is still being opened (seen against Redis 7.0).
+                // So in a cluster, commands to an unreachable node fail after `timeout`, not at once.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
                 // follow failovers and resharding: refresh the slot map on MOVED/ASK and reconnects
