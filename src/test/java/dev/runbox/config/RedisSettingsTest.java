@@ -28,7 +28,7 @@ class RedisSettingsTest {
     void password_is_never_shown_by_print_config_or_to_string() {
         RunboxConfig c = config(Map.of("RUNBOX_REDIS_URL", "redis://:hunter2@10.0.0.5:6379/0"), Map.of());
 
-        assertThat(c.render()).contains("redis://****@10.0.0.5:6379/0").doesNotContain("hunter2");
+        assertThat(c.render()).contains("redis://:****@10.0.0.5:6379/0").doesNotContain("hunter2");
         assertThat(c.toString()).doesNotContain("hunter2");
         assertThat(RedisUrl.parse("rediss://alice:hunter2@h:6380").toString()).isEqualTo("rediss://alice:****@h:6380");
         assertThat(RedisUrl.parse("redis://:hunter2@h:6380").where()).isEqualTo("redis://h:6380");

@@ -77,7 +77,7 @@ public final class RedisServer implements AutoCloseable {
     private void startProcess() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(BINARY.toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
+                "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
                 "--maxmemory-policy", "noeviction", "--logfile", ""));
         if (password != null) cmd.addAll(List.of("--requirepass", password));
         cmd.addAll(extraArgs);
