@@ -5,85 +5,209 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.queue.InMemoryJobQueue;
 import dev.runbox.queue.JobQueue;
+import dev.runbox.queue.RedisJobQueue;
+import dev.runbox.redis.Keys;
+import dev.runbox.redis.RedisConnection;
 import dev.runbox.sandbox.BubblewrapSandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.store.InMemoryResultStore;
+import dev.runbox.store.RedisResultStore;
 import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
+import dev.runbox.worker.LocalWorkerRegistry;
+import dev.runbox.worker.RedisWorkerRegistry;
 import dev.runbox.worker.WorkerPool;
+import dev.runbox.worker.WorkerRegistry;
+import dev.runbox.worker.WorkerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** One embedded Runbox: HTTP API, in-memory queue and store, worker threads, sandbox. */
+/**
+ * One Runbox process, in one of three shapes:
+ * <ul>
+ *   <li>embedded ({@code serve}): HTTP API, in-memory queue and store, worker threads;</li>
+ *   <li>Redis API ({@code serve --redis URL [--workers N]}): HTTP API on the shared Redis queue and
+ *       store, with N local worker threads (0: API only, no sandbox needed on this host);</li>
+ *   <li>Redis worker ({@code worker --redis URL --concurrency N}): worker threads only.</li>
+ * </ul>
+ */
 public final class Runbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Runbox.class);
 
+    /** The queue, store and heartbeat registry this process talks to, and how to tell they work. */
+    private record Backend(JobQueue queue, ResultStore store, WorkerRegistry registry, Supplier<Optional<String>> unready,
+                           RedisConnection redis) {
+    }
+
     private final RunboxConfig config;
     private final HttpApi api;
     private final WorkerPool workers;
+    private final Backend backend;
     private final BubblewrapSandbox sandbox;
-    private final ResultStore store;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
 
-    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, BubblewrapSandbox sandbox, ResultStore store,
+    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, Backend backend, BubblewrapSandbox sandbox,
                    ExecutorService outputReaders, ScheduledExecutorService housekeeping) {
-        this.store = store;
+        this.sandbox = sandbox;
         this.config = config;
         this.api = api;
         this.workers = workers;
-        this.sandbox = sandbox;
+        this.backend = backend;
         this.outputReaders = outputReaders;
         this.housekeeping = housekeeping;
     }
 
-    /** Starts everything; refuses (throws) when this host cannot sandbox programs. */
-    public static Runbox start(RunboxConfig config) throws SandboxFailure, IOException {
+    /** Starts the HTTP API and {@code workers} worker threads; refuses (throws) when this host cannot sandbox programs. */
+    public static Runbox start(RunboxConfig config) throws SandboxFailure, IOException, InterruptedException {
+        return start(config, true);
+    }
+
+    /** Starts a worker process: worker threads on the shared Redis queue, no HTTP API. */
+    public static Runbox startWorker(RunboxConfig config) throws SandboxFailure, IOException, InterruptedException {
+        if (config.redisUrl().isEmpty()) throw new IllegalArgumentException("a worker process needs redis-url");
+        if (config.workers() < 1) throw new IllegalArgumentException("a worker process needs concurrency >= 1");
+        return start(config, false);
+    }
+
+    private static Runbox start(RunboxConfig config, boolean serveHttp) throws SandboxFailure, IOException, InterruptedException {
         Clock clock = Clock.systemUTC();
+        String workerId = workerId();
         LanguageRegistry languages = LanguageRegistry.load(config.languagesFile());
         if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
-        // stdin writer, stdout and stderr readers of each run; threads are reused, not made per job
-        ExecutorService readers = Executors.newCachedThreadPool(daemon("sandbox-io"));
-        BubblewrapSandbox sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(),
-                config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers);
-        JobQueue queue = new InMemoryJobQueue(config.queueCapacity());
-        InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
+        Backend backend = config.redisUrl().isPresent() ? redis(config, workerId) : embedded(config, clock, housekeeping);
+        ExecutorService readers = null;
+        BubblewrapSandbox sandbox = null;
+        WorkerPool workers = null;
+        HttpApi api = null;
+        try {
+            if (config.workers() > 0) {
+                // stdin writer, stdout and stderr readers of each run; threads are reused, not made per job
+                readers = Executors.newCachedThreadPool(daemon("sandbox-io"));
+                sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(),
+                        config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers);
+                workers = new WorkerPool(backend.queue(), backend.store(), new Executor(sandbox, languages, config, clock), clock,
+                        config.maxAttempts(), workerId, config.leaseRenewal());
+                workers.start(config.workers());
+                scheduleHeartbeats(config, backend, workers, housekeeping);
+            }
+            if (backend.redis() != null) scheduleReclaimReport(config, backend, housekeeping);
+            if (serveHttp) {
+                WorkerPool local = workers;
+                api = new HttpApi(config, backend.queue(), backend.store(), languages, clock,
+                        () -> local == null ? 0 : local.busy(), backend.registry(), backend.unready()).start();
+                log.info("Runbox listening on http://{}:{} with {} workers{}; languages: {}", config.host(), api.port(),
+                        config.workers(), backend.redis() == null ? "" : " on Redis at " + backend.redis().where(), languages.ids());
+            } else {
+                log.info("Runbox worker {} running {} jobs at once from Redis at {}; languages: {}", workerId, config.workers(),
+                        backend.redis().where(), languages.ids());
+            }
+            return new Runbox(config, api, workers, backend, sandbox, readers, housekeeping);
+        } catch (SandboxFailure | RuntimeException e) {
+            if (workers != null) workers.close();
+            if (sandbox != null) sandbox.close();
+            if (readers != null) readers.shutdownNow();
+            housekeeping.shutdownNow();
+            if (backend.redis() != null) backend.redis().close();
+            throw e;
+        }
+    }
+
+    private static Backend embedded(RunboxConfig config, Clock clock, ScheduledExecutorService housekeeping) {
+        InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
         housekeeping.scheduleAtFixedRate(store::evictExpired, 30, 30, TimeUnit.SECONDS);
-        WorkerPool workers = new WorkerPool(queue, store, new Executor(sandbox, languages, config, clock), clock,
-                config.maxAttempts(), InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid());
-        workers.start(config.workers());
-        HttpApi api = new HttpApi(config, queue, store, languages, clock, workers::busy).start();
-        log.info("Runbox listening on http://{}:{} with {} workers; languages: {}", config.host(), api.port(),
-                config.workers(), languages.ids());
-        return new Runbox(config, api, workers, sandbox, store, readers, housekeeping);
+        return new Backend(new InMemoryJobQueue(config.queueCapacity()), store, new LocalWorkerRegistry(clock), Optional::empty, null);
+    }
+
+    private static Backend redis(RunboxConfig config, String workerId) throws InterruptedException {
+        RedisConnection redis = RedisConnection.open(config.redisUrl().orElseThrow(), config.redisTimeout());
+        try {
+            Keys keys = Keys.DEFAULT;
+            RedisJobQueue queue = new RedisJobQueue(redis, keys, workerId, config.queueCapacity(), config.visibilityTimeout());
+            return new Backend(queue, new RedisResultStore(redis, keys, config.resultTtl()), new RedisWorkerRegistry(redis, keys),
+                    redis::check, redis);
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
+    }
+
+    private static void scheduleHeartbeats(RunboxConfig config, Backend backend, WorkerPool workers,
+                                           ScheduledExecutorService housekeeping) {
+        Instant started = Instant.now();
+        String host = hostName();
+        long pid = ProcessHandle.current().pid();
+        long every = config.workerHeartbeat().toMillis();
+        housekeeping.scheduleAtFixedRate(() -> {
+            try {
+                backend.registry().beat(new WorkerStatus(workers.workerId(), host, pid, workers.concurrency(), workers.busy(),
+                        workers.jobsDone(), workers.isStopping() ? "stopping" : "running", started, config.workerHeartbeat(), null));
+            } catch (RuntimeException e) {
+                log.debug("heartbeat not recorded: {}", e.getMessage());
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Expired leases are claimed by takers; this only makes them visible in the log, and tidies the group. */
+    private static void scheduleReclaimReport(RunboxConfig config, Backend backend, ScheduledExecutorService housekeeping) {
+        long every = config.visibilityTimeout().toMillis();
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                int expired = backend.queue().reclaimExpired();
+                if (expired > 0) log.info("{} jobs wait on expired leases (their workers stopped); workers claim them first", expired);
+            } catch (RuntimeException e) {
+                log.debug("lease check skipped: {}", e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Unique per process, even for two containers that both run as pid 1 on one host name. */
+    private static String workerId() {
+        byte[] r = new byte[2];
+        ThreadLocalRandom.current().nextBytes(r);
+        return hostName() + "/" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown-host";
+        }
     }
 
     public int port() {
+        if (api == null) throw new IllegalStateException("this process serves no HTTP API");
         return api.port();
     }
 
-    /** The sandbox of this process's workers. */
+    /** The sandbox of this process's workers (null in an API-only process). */
     public BubblewrapSandbox sandbox() {
         return sandbox;
     }
 
-    /** The results of this process (readable after {@link #close} too, for embedding and tests). */
+    /** The results (readable after {@link #close} too in embedded mode, for embedding and tests). */
     public ResultStore results() {
-        return store;
+        return backend.store();
     }
 
-    /** The HTTP API of this process. */
+    /** The HTTP API of this process (null in a worker process). */
     public HttpApi api() {
         return api;
     }
@@ -91,19 +215,35 @@ public final class Runbox implements AutoCloseable {
     /** Graceful stop: no new jobs are taken, running ones get the grace period, then everything stops. */
     @Override
     public void close() {
-        log.info("stopping: finishing running jobs (up to {} s)", config.shutdownGrace().toSeconds());
-        api.stopAccepting();
-        workers.stop(config.shutdownGrace());
-        api.stop();
-        sandbox.close();
+        if (api != null) api.stopAccepting();
+        if (workers != null) {
+            log.info("stopping: finishing running jobs (up to {} s)", config.shutdownGrace().toSeconds());
+            workers.stop(config.shutdownGrace());
+            try {
+                backend.registry().leave(workers.workerId());
+            } catch (RuntimeException e) {
+                log.debug("could not remove this worker's heartbeat: {}", e.getMessage());
+            }
+        }
+        if (api != null) api.stop();
+        if (sandbox != null) sandbox.close();
         housekeeping.shutdownNow();
-        // let the teardown of the last runs finish (it removes their cgroups), then stop the rest
-        outputReaders.shutdown();
-        try {
-            if (!outputReaders.awaitTermination(10, TimeUnit.SECONDS)) outputReaders.shutdownNow();
-        } catch (InterruptedException e) {
-            outputReaders.shutdownNow();
-            Thread.currentThread().interrupt();
+        if (outputReaders != null) {
+            // let the teardown of the last runs finish (it removes their cgroups), then stop the rest
+            outputReaders.shutdown();
+            try {
+                if (!outputReaders.awaitTermination(10, TimeUnit.SECONDS)) outputReaders.shutdownNow();
+            } catch (InterruptedException e) {
+                outputReaders.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (backend.redis() != null) {
+            try {
+                backend.redis().close();
+            } catch (RuntimeException e) {
+                log.debug("closing the Redis connection: {}", e.getMessage());
+            }
         }
     }
 

@@ -13,7 +13,13 @@ import dev.runbox.job.SubmissionId;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.queue.JobQueue;
+import dev.runbox.queue.QueueFullException;
+import dev.runbox.queue.QueueUnavailableException;
 import dev.runbox.store.ResultStore;
+import dev.runbox.store.StoreUnavailableException;
+import dev.runbox.worker.LocalWorkerRegistry;
+import dev.runbox.worker.WorkerRegistry;
+import dev.runbox.worker.WorkerStatus;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -32,7 +38,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API. Talks only to the queue, the store and the language list; every error leaves
@@ -56,6 +64,8 @@ public final class HttpApi {
     private final Clock clock;
     private final IntSupplier busyWorkers;
     private final List<String> routes = new CopyOnWriteArrayList<>();
+    private final WorkerRegistry workers;
+    private final Supplier<Optional<String>> unready;
     private Javalin app;
     // the additions of the product surface: pushed results, batch, cache, callbacks, docs
     private final ThreadPoolExecutor pushExecutor = daemonPool("api-push", 8);
@@ -70,6 +80,15 @@ public final class HttpApi {
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
+        this(config, queue, store, languages, clock, busyWorkers, new LocalWorkerRegistry(clock), Optional::empty);
+    }
+
+    /**
+     * @param workers the heartbeats GET /workers lists
+     * @param unready empty when this API can serve (its queue and store are reachable), else why not
+     */
+    public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
+                   IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready) {
         this.config = config;
         this.queue = queue;
         this.store = store;
@@ -82,6 +101,8 @@ public final class HttpApi {
         this.waiter = new WaitForResult(push, store, pushExecutor);
         this.events = new ResultEvents(store, push, config, pushExecutor, timer);
         this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes);
+        this.workers = workers;
+        this.unready = unready;
     }
 
     /** Largest request body: the source and stdin caps, with room for JSON escaping. */
@@ -110,7 +131,12 @@ public final class HttpApi {
             c.routes.get("/openapi.json", docs::openApi);
             c.routes.get("/docs", docs::docs);
             c.staticFiles.enableWebjars();
+            c.routes.get("/ready", this::ready);
+            c.routes.get("/workers", this::workers);
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
+            // Redis down: answer at once and tell the client when to come back, rather than hang
+            c.routes.exception(QueueUnavailableException.class, (e, ctx) -> renderProblem(ctx, unavailable(e)));
+            c.routes.exception(StoreUnavailableException.class, (e, ctx) -> renderProblem(ctx, unavailable(e)));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 renderProblem(ctx, Problem.of(500, "internal", "Internal error", "an unexpected error occurred; it was logged"));
@@ -194,10 +220,61 @@ public final class HttpApi {
         json(ctx, ResultJson.of(SubmissionIds.find(store, id, config)));
     }
 
+    private static Problem unavailable(RuntimeException e) {
+        log.warn("answering 503: {}", e.getMessage());
+        return new Problem(503, "backend-unavailable", "Queue or result store unavailable",
+                "the queue or result store (Redis) cannot be reached right now; a submission was not accepted; retry later",
+                List.of(), Map.of("Retry-After", Integer.toString(Submissions.RETRY_AFTER_SEC)));
+    }
+
+    /** Readiness (for a load balancer): 200 when this API can accept and answer, else 503. */
+    private void ready(Context ctx) throws JsonProcessingException {
+        Optional<String> why = unready.get();
+        if (why.isPresent()) {
+            throw new Problem(503, "not-ready", "Not ready", why.get(), List.of(), Map.of("Retry-After", Integer.toString(Submissions.RETRY_AFTER_SEC)));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", "ready");
+        json(ctx, out);
+    }
+
+    /** The worker processes that sent a heartbeat lately, alive or not. */
+    private void workers(Context ctx) throws JsonProcessingException {
+        WorkerRegistry.Snapshot snap = workers.list();
+        List<Map<String, Object>> list = snap.workers().stream().map(w -> workerJson(w, snap.now())).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("alive", list.stream().filter(w -> Boolean.TRUE.equals(w.get("alive"))).count());
+        out.put("workers", list);
+        json(ctx, out);
+    }
+
+    private static Map<String, Object> workerJson(WorkerStatus w, java.time.Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", w.id());
+        m.put("host", w.host());
+        m.put("pid", w.pid());
+        m.put("alive", w.aliveAt(now));
+        m.put("state", w.state());
+        m.put("concurrency", w.concurrency());
+        m.put("busy", w.busy());
+        m.put("jobs_done", w.jobsDone());
+        m.put("started_at", w.startedAt().toString());
+        m.put("last_seen", w.lastSeen() == null ? null : w.lastSeen().toString());
+        m.put("last_seen_sec_ago", w.lastSeen() == null ? null : java.time.Duration.between(w.lastSeen(), now).toMillis() / 1000.0);
+        m.put("heartbeat_sec", w.heartbeat().toMillis() / 1000.0);
+        return m;
+    }
+
     private void health(Context ctx) throws JsonProcessingException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", "ok");
-        out.put("queue_depth", queue.depth());
+        Integer depth;
+        try {
+            depth = queue.depth();
+        } catch (QueueUnavailableException e) {
+            depth = null; // liveness does not depend on Redis; /ready does
+        }
+        out.put("queue_depth", depth);
         out.put("workers", config.workers());
         out.put("workers_busy", busyWorkers.getAsInt());
         json(ctx, out);

@@ -5,6 +5,8 @@ import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.QueueFullException;
+import dev.runbox.queue.QueueUnavailableException;
+import dev.runbox.store.StoreUnavailableException;
 import dev.runbox.store.ResultStore;
 
 import java.time.Clock;
@@ -62,6 +64,13 @@ final class Submissions {
             store.create(first);
             try {
                 queue.enqueue(job);
+            } catch (QueueUnavailableException e) {
+                try {
+                    store.delete(id);
+                } catch (StoreUnavailableException also) {
+                    // the orphan PENDING result expires with its TTL; nobody knows its id
+                }
+                throw e;
             } catch (QueueFullException e) {
                 store.delete(id);
                 throw new Problem(503, "queue-full", "Too many submissions waiting", e.getMessage() + "; retry later",

@@ -45,7 +45,12 @@ public record RunboxConfig(
         boolean callbackAllowPrivate,
         int callbackMaxAttempts,
         Duration callbackBackoff,
-        Duration callbackMaxBackoff) {
+        Duration callbackMaxBackoff,
+        Optional<RedisUrl> redisUrl,
+        Duration redisTimeout,
+        Duration visibilityTimeout,
+        Duration workerHeartbeat) {
+
 
     /** A value that must not be printed (--print-config, logs): its toString hides it. */
     public record Secret(String value) {
@@ -93,6 +98,11 @@ public record RunboxConfig(
         d.put("callback-max-attempts", "5");
         d.put("callback-backoff-ms", "500");
         d.put("callback-max-backoff-sec", "60");
+        // Redis mode: empty means embedded (in-memory queue and store in this process)
+        d.put("redis-url", "");
+        d.put("redis-timeout-ms", "2000");
+        d.put("visibility-timeout-sec", "30");
+        d.put("worker-heartbeat-sec", "5");
         return Map.copyOf(d);
     }
 
@@ -142,7 +152,11 @@ public record RunboxConfig(
                 r.bool("callback-allow-private"),
                 r.integer("callback-max-attempts"),
                 Duration.ofMillis(r.integer("callback-backoff-ms")),
-                Duration.ofSeconds(r.integer("callback-max-backoff-sec")));
+                Duration.ofSeconds(r.integer("callback-max-backoff-sec")),
+                Optional.of(r.get("redis-url", Function.identity())).filter(u -> !u.isBlank()).map(RedisUrl::parse),
+                Duration.ofMillis(r.integer("redis-timeout-ms")),
+                Duration.ofSeconds(r.integer("visibility-timeout-sec")),
+                Duration.ofSeconds(r.integer("worker-heartbeat-sec")));
         c.validate();
         return c;
     }
@@ -153,7 +167,12 @@ public record RunboxConfig(
 
     private void validate() {
         check(port >= 0 && port <= 65535, "port must be 0-65535");
-        check(workers >= 1 && workers <= 256, "workers must be 1-256");
+        if (redisUrl.isPresent()) {
+            // an API-only process (serve --workers 0) leaves the running to `runbox worker` processes
+            check(workers >= 0 && workers <= 256, "workers must be 0-256");
+        } else {
+            check(workers >= 1 && workers <= 256, "workers must be 1-256 (0 only with redis-url: nobody else would run the jobs)");
+        }
         check(preparedSandboxes >= 0 && preparedSandboxes <= 256, "prepared-sandboxes must be 0-256");
         check(queueCapacity >= 1, "queue-capacity must be >= 1");
         check(!resultTtl.isNegative() && !resultTtl.isZero(), "result-ttl-sec must be > 0");
@@ -183,13 +202,23 @@ public record RunboxConfig(
         check(callbackMaxAttempts >= 1 && callbackMaxAttempts <= 20, "callback-max-attempts must be 1-20");
         check(callbackBackoff.toMillis() >= 1, "callback-backoff-ms must be >= 1");
         check(callbackMaxBackoff.compareTo(callbackBackoff) >= 0, "callback-max-backoff-sec must be >= callback-backoff-ms");
+        check(redisTimeout.toMillis() >= 100 && redisTimeout.toMillis() <= 60_000, "redis-timeout-ms must be 100-60000");
+        // the lease is renewed every third of it while a run lasts, so it only has to outlast a stall
+        // (GC pause, network blip), not the longest run; see RedisJobQueue
+        check(visibilityTimeout.toSeconds() >= 2 && visibilityTimeout.toSeconds() <= 3600, "visibility-timeout-sec must be 2-3600");
+        check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
     }
 
     private static void check(boolean ok, String message) {
         if (!ok) throw new ConfigException("invalid setting: " + message);
     }
 
-    /** What is in effect, for --print-config. */
+    /** How often a worker renews the lease of each job it runs: a third of the visibility timeout. */
+    public Duration leaseRenewal() {
+        return visibilityTimeout.dividedBy(3);
+    }
+
+    /** What is in effect, for --print-config (the Redis URL without its password). */
     public String render() {
         return toString().replace(", ", "\n  ").replace("RunboxConfig[", "RunboxConfig\n  ").replace("]", "");
     }

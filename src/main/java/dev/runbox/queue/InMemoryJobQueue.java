@@ -41,6 +41,16 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     @Override
+    public boolean renew(Lease lease) {
+        return true; // leases do not expire here
+    }
+
+    @Override
+    public boolean release(Lease lease) {
+        return false; // the queue stops with the worker that would hand it back
+    }
+
+    @Override
     public int reclaimExpired() {
         return 0;
     }

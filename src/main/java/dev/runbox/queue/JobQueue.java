@@ -7,7 +7,11 @@ import java.util.Optional;
 
 /**
  * Jobs waiting for a worker. Delivery is at-least-once: a taken job stays leased until {@link #ack};
- * a lease that is never acknowledged (its worker died) is handed out again by {@link #reclaimExpired}.
+ * a lease that is never acknowledged nor renewed (its worker died) is handed out again once it
+ * expired, with its {@link Lease#delivery} one higher.
+ *
+ * <p>Every method may throw {@link QueueUnavailableException} when the queue's storage cannot be
+ * reached (Redis down); none of them hangs longer than the configured command timeout.
  */
 public interface JobQueue {
 
@@ -19,6 +23,19 @@ public interface JobQueue {
 
     /** The job's final result is stored: forget it. */
     void ack(Lease lease);
+
+    /**
+     * The job is still running: extend its lease by the visibility timeout. Returns false when the
+     * lease is no longer this holder's (it expired and was handed to another worker).
+     */
+    boolean renew(Lease lease);
+
+    /**
+     * Hands a job that will not be finished here (its worker is stopping) back for another worker at
+     * once, without counting a delivery. Returns false when this queue cannot (the job would be lost
+     * with this process): the caller must then record why it was not run.
+     */
+    boolean release(Lease lease);
 
     /** Puts back jobs whose leases expired; returns how many. */
     int reclaimExpired();

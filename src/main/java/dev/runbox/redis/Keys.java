@@ -1,0 +1,44 @@
+package dev.runbox.redis;
+
+import dev.runbox.job.SubmissionId;
+
+/**
+ * Where everything lives in Redis, under one namespace (default {@code runbox}).
+ *
+ * <p>Every command and script touches a single key, so each operation stays in one slot of a Redis
+ * Cluster by construction. The queue's keys carry the hash tag {@code {namespace}} so they share a
+ * slot (and a node) should a script ever need both; results deliberately carry no common tag, so
+ * they spread over all the cluster's masters.
+ *
+ * <ul>
+ *   <li>{@code {runbox}:jobs} — the job stream with its consumer group {@value #GROUP}; never expires.</li>
+ *   <li>{@code {runbox}:workers} — a hash of worker heartbeats; never expires, silent workers are pruned.</li>
+ *   <li>{@code runbox:result:<submission id>} — a hash (status, json) with the result TTL.</li>
+ * </ul>
+ */
+public record Keys(String namespace) {
+
+    public static final String GROUP = "workers";
+    public static final Keys DEFAULT = new Keys("runbox");
+
+    public Keys {
+        if (!namespace.matches("[A-Za-z0-9_.-]{1,64}")) throw new IllegalArgumentException("bad Redis namespace: " + namespace);
+    }
+
+    public String jobs() {
+        return "{" + namespace + "}:jobs";
+    }
+
+    public String workers() {
+        return "{" + namespace + "}:workers";
+    }
+
+    /** The pub/sub channel on which every change of a result is announced (message: the submission id). */
+    public String resultChanges() {
+        return namespace + ":result-changes";
+    }
+
+    public String result(SubmissionId id) {
+        return namespace + ":result:" + id;
+    }
+}
