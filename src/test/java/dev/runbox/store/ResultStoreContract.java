@@ -196,4 +196,34 @@ public abstract class ResultStoreContract {
         s.create(pending);
         assertThat(s.get(pending.submissionId())).contains(pending);
     }
+
+    @Test
+    void a_watcher_hears_every_stored_change_of_its_submission_and_nothing_of_others() throws Exception {
+        ResultStore s = newStore(LONG_TTL);
+        ExecutionResult pending = ExecutionResult.pending(submission());
+        ExecutionResult other = ExecutionResult.pending(submission());
+        s.create(pending);
+        s.create(other);
+        List<ExecutionResult> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ResultStore.Watch watch = s.watch(pending.submissionId(), heard::add);
+        ExecutionResult processing = pending.processing("worker-a", Instant.now());
+        assertThat(s.transition(pending.submissionId(), Status.PENDING, processing)).isTrue();
+        assertThat(s.transition(other.submissionId(), Status.PENDING, other.processing("worker-b", Instant.now()))).isTrue();
+        ExecutionResult verdict = finished(processing, Status.OK, "done");
+        assertThat(s.transition(pending.submissionId(), Status.PROCESSING, verdict)).isTrue();
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> heard.stream().anyMatch(r -> r.status() == Status.OK));
+        assertThat(heard).allMatch(r -> r.submissionId().equals(pending.submissionId()));
+        assertThat(heard.get(heard.size() - 1)).isEqualTo(verdict);
+
+        // a closed watch hears nothing more
+        watch.close();
+        int before = heard.size();
+        ExecutionResult again = ExecutionResult.pending(submission());
+        s.create(again);
+        s.transition(again.submissionId(), Status.PENDING, again.processing("worker-c", Instant.now()));
+        assertThat(s.get(pending.submissionId())).contains(verdict);
+        assertThat(heard).hasSize(before);
+    }
 }
