@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * (its writable places are tmpfs mounts inside its own mount namespace); the host side never opened a
  * path the program could reach (inputs are staged in Runbox's private 0700 directory and passed as
  * file descriptors; outputs come back only through pipes).
+ *
+ * <p>Runs through a {@link WorkDir} ({@link #openWorkDir}) keep the same guarantees, except that
+ * their /box is a host-mounted tmpfs ({@link BoxMount}) which lives until the work dir is closed;
+ * Runbox still never opens anything in it after the first program started.
  */
 public final class BubblewrapSandbox implements Sandbox {
 
@@ -47,6 +52,7 @@ public final class BubblewrapSandbox implements Sandbox {
     private final Path launcher;
     private final Path bwrap;
     private final Path stagingRoot;
+    private final Path boxesRoot;
     private final Cgroups cgroups;
     private final UidPool uids;
     private final ExecutorService outputReaders;
@@ -61,6 +67,7 @@ public final class BubblewrapSandbox implements Sandbox {
         this.launcher = launcher;
         this.bwrap = bwrap;
         this.stagingRoot = stagingRoot;
+        this.boxesRoot = stagingRoot.resolveSibling(BoxMount.BOXES_DIR);
         this.cgroups = cgroups;
         this.uids = new UidPool(firstUid, maxConcurrentRuns);
         this.outputReaders = outputReaders;
@@ -68,8 +75,54 @@ public final class BubblewrapSandbox implements Sandbox {
 
     @Override
     public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
-        String runName = HexFormat.of().formatHex(randomBytes());
         int uid = uids.take();
+        try {
+            return runAs(uid, spec, Optional.empty());
+        } finally {
+            uids.release(uid);
+        }
+    }
+
+    /**
+     * A host-mounted work dir ({@link BoxMount}) under its own uid, held until it is closed; each run
+     * through it is a full sandboxed run of its own, with the box bound at /box.
+     */
+    @Override
+    public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
+        int uid = uids.take();
+        BoxMount box;
+        try {
+            box = BoxMount.mount(launcher, boxesRoot, HexFormat.of().formatHex(randomBytes(16)), sizeBytes, uid, files);
+        } catch (SandboxFailure | RuntimeException e) {
+            uids.release(uid);
+            throw e;
+        }
+        log.debug("box {} for uid {}", box.path(), uid);
+        return new WorkDir() {
+            private boolean closed;
+
+            @Override
+            public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+                if (closed) throw new IllegalStateException("work dir " + box.path() + " is closed");
+                if (!spec.files().isEmpty()) throw new IllegalArgumentException("a work dir's files are placed when it is opened");
+                return runAs(uid, spec, Optional.of(box));
+            }
+
+            @Override
+            public void close() throws SandboxFailure {
+                if (closed) return;
+                closed = true;
+                try {
+                    box.close();
+                } finally {
+                    uids.release(uid);
+                }
+            }
+        };
+    }
+
+    private SandboxOutcome runAs(int uid, RunSpec spec, Optional<BoxMount> box) throws SandboxFailure, InterruptedException {
+        String runName = HexFormat.of().formatHex(randomBytes(8));
         Path staging = stagingRoot.resolve(runName);
         try {
             List<String> fileNames = stage(staging, spec);
@@ -77,18 +130,17 @@ public final class BubblewrapSandbox implements Sandbox {
             try (RunCgroup cgroup = cgroups.create(runName, new CgroupLimits(l.memoryBytes(), l.maxProcesses(), l.cpuCores()))) {
                 Path status = staging.resolve("status.json");
                 List<String> cmd = LaunchCommand.build(launcher, bwrap, uid, cgroup.procsFiles(), staging, status,
-                        fileNames, spec, usrLinks);
+                        fileNames, spec, usrLinks, box.map(BoxMount::path));
                 log.debug("run {} as uid {}: {}", runName, uid, cmd);
                 return execute(cmd, staging.resolve("stdin"), status, spec.limits(), cgroup);
             }
         } finally {
             deleteStaging(staging);
-            uids.release(uid);
         }
     }
 
-    private static byte[] randomBytes() {
-        byte[] b = new byte[8];
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
         RANDOM.nextBytes(b);
         return b;
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -17,6 +18,8 @@ final class LaunchCommand {
     static final int FD_SECCOMP = 10;
     static final int FD_STATUS = 11;
     static final int FD_FIRST_FILE = 12;
+    /** The host-mounted work dir of a run with a compile step, bound at /box (bwrap --bind-fd). */
+    static final int FD_BOX = 9;
 
     /** Directories of the host's /usr that distributions make symlinks to (merged /usr). */
     private static final List<String> USR_SYMLINKS = List.of("bin", "lib", "lib32", "lib64", "libx32", "sbin");
@@ -35,6 +38,16 @@ final class LaunchCommand {
      */
     static List<String> build(Path launcher, Path bwrap, int uid, List<Path> procsFiles, Path staging,
                               Path statusFile, List<String> fileNames, RunSpec spec, List<String> usrLinks) {
+        return build(launcher, bwrap, uid, procsFiles, staging, statusFile, fileNames, spec, usrLinks, Optional.empty());
+    }
+
+    /**
+     * As above; with {@code hostBox}, the work dir is that host-mounted dir (see {@link BoxMount}), bound
+     * read-write at /box instead of a fresh tmpfs. The launcher opens it as root, so bwrap gets it by fd.
+     */
+    static List<String> build(Path launcher, Path bwrap, int uid, List<Path> procsFiles, Path staging,
+                              Path statusFile, List<String> fileNames, RunSpec spec, List<String> usrLinks,
+                              Optional<Path> hostBox) {
         RunLimits l = spec.limits();
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
@@ -52,6 +65,7 @@ final class LaunchCommand {
         for (int i = 0; i < fileNames.size(); i++) {
             add(cmd, "--fd", (FD_FIRST_FILE + i) + "=" + staging.resolve("file-" + i));
         }
+        hostBox.ifPresent(box -> add(cmd, "--fd", FD_BOX + "=" + box));
         add(cmd, "--fdw", FD_STATUS + "=" + statusFile);
         add(cmd, "--seccomp-fd", Integer.toString(FD_SECCOMP));
         cmd.add("--");
@@ -65,11 +79,12 @@ final class LaunchCommand {
         for (Path p : spec.readOnlyMounts()) add(cmd, "--ro-bind", p.toString(), p.toString());
         add(cmd, "--proc", "/proc");
         add(cmd, "--dev", "/dev");
-        for (String dir : List.of("/tmp", "/dev/shm", RunSpec.WORK_DIR)) {
+        for (String dir : hostBox.isPresent() ? List.of("/tmp", "/dev/shm") : List.of("/tmp", "/dev/shm", RunSpec.WORK_DIR)) {
             add(cmd, "--size", Long.toString(l.writableBytes()));
             add(cmd, "--perms", "1777");
             add(cmd, "--tmpfs", dir);
         }
+        if (hostBox.isPresent()) add(cmd, "--bind-fd", Integer.toString(FD_BOX), RunSpec.WORK_DIR);
         for (int i = 0; i < fileNames.size(); i++) {
             add(cmd, "--ro-bind-data", Integer.toString(FD_FIRST_FILE + i), RunSpec.WORK_DIR + "/" + fileNames.get(i));
         }

@@ -37,6 +37,7 @@ public final class SandboxHost {
         Path staging = privateDir(stateDir.resolve("runs"));
         clearDir(staging);
         Path launcher = unpackLauncher(privateDir(stateDir.resolve("bin")));
+        BoxMount.prepareRoot(stateDir, launcher); // work dirs of compiled languages: <state-dir>/boxes
         Cgroups cgroups = CgroupDetector.detect(instanceTag(stateDir));
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
