@@ -45,7 +45,7 @@ public final class Runbox implements AutoCloseable {
     /** Starts everything; refuses (throws) when this host cannot sandbox programs. */
     public static Runbox start(RunboxConfig config) throws SandboxFailure, IOException {
         Clock clock = Clock.systemUTC();
-        LanguageRegistry languages = LanguageRegistry.load(config.languagesFile());
+        LanguageRegistry languages = LanguageRegistry.load(config);
         if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
         // two readers (stdout, stderr) per concurrent run; threads are reused, not made per job
         ExecutorService readers = Executors.newCachedThreadPool(daemon("output-reader"));
