@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * Everything known about a submission at one moment; the store keeps the latest one. Fields of the
- * run (stdout, times, exit code…) are null until the status is final.
+ * run (stdout, times, exit code…) are null until the status is final, and stay null when the program
+ * never ran (CE). {@code compileOutput} is what the compiler printed (stdout, then stderr, capped), or
+ * null for a language without a compile step.
  */
 public record ExecutionResult(
         SubmissionId submissionId,
@@ -24,7 +26,17 @@ public record ExecutionResult(
         Instant startedAt,
         Instant finishedAt,
         String workerId,
-        int attempts) {
+        int attempts,
+        String compileOutput) {
+
+    /** A result without compile output (languages without a compile step, and every unfinished result). */
+    public ExecutionResult(SubmissionId submissionId, Status status, String language, String stdout, String stderr,
+                           Integer exitCode, Integer signal, Double timeSec, Double cpuTimeSec, Long memoryKb,
+                           boolean stdoutTruncated, boolean stderrTruncated, String message, Instant createdAt,
+                           Instant startedAt, Instant finishedAt, String workerId, int attempts) {
+        this(submissionId, status, language, stdout, stderr, exitCode, signal, timeSec, cpuTimeSec, memoryKb,
+                stdoutTruncated, stderrTruncated, message, createdAt, startedAt, finishedAt, workerId, attempts, null);
+    }
 
     public static ExecutionResult pending(Submission s) {
         return new ExecutionResult(s.id(), Status.PENDING, s.language(), null, null, null, null, null, null, null,
