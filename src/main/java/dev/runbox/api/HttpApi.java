@@ -60,9 +60,13 @@ public final class HttpApi {
         this.busyWorkers = busyWorkers;
     }
 
-    /** Largest request body: the source and stdin caps, with room for JSON escaping. */
+    /**
+     * Largest request body: the caps of source, stdin, expected output and the two argument lists,
+     * with room for JSON escaping.
+     */
     long maxBodyBytes() {
-        return 2L * (config.maxSourceBytes() + (long) config.maxStdinBytes()) + 64 * 1024;
+        return 2L * (config.maxSourceBytes() + (long) config.maxStdinBytes() + config.outputCapBytes()
+                + 2L * ExecuteRequest.MAX_LIST_BYTES) + 64 * 1024;
     }
 
     public HttpApi start() {

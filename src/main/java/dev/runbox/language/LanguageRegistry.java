@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class LanguageRegistry {
     private final Map<String, LanguageLimits.Bounds> bounds;
 
     LanguageRegistry(Map<String, Language> available, RunboxConfig config) {
-        this.available = Map.copyOf(available);
+        this.available = Collections.unmodifiableMap(new LinkedHashMap<>(available)); // in file order
         Map<String, LanguageLimits.Bounds> b = new LinkedHashMap<>();
         available.forEach((id, l) -> b.put(id, l.limits().resolve(config)));
         this.bounds = Map.copyOf(b);
@@ -75,6 +76,7 @@ public final class LanguageRegistry {
         return b;
     }
 
+    /** The available languages, in the order of the languages file. */
     public Collection<Language> all() {
         return available.values();
     }
