@@ -237,6 +237,15 @@ class LanguagesTest {
         assertThat(processesOfRuns()).as("processes of sandbox uids left running").isEmpty();
     }
 
+    @Test
+    void no_work_dir_is_left_mounted_once_the_runs_are_over() throws Exception {
+        submitted.values().forEach(server::awaitFinal);
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(server.stateDir.toString());
+        try (Stream<Path> boxes = Files.list(server.stateDir.resolve("boxes"))) {
+            assertThat(boxes.toList()).isEmpty();
+        }
+    }
+
     /**
      * Processes on the host running as one of this server's sandbox uids, once every run of this class
      * is final (runs still in flight legitimately have processes).
