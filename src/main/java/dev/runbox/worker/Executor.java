@@ -75,11 +75,7 @@ public final class Executor {
         }
         try (WorkDir box = sandbox.openWorkDir(Map.of(lang.sourceFile(), source), writableBytes())) {
             CompileLimits cl = lang.compileLimits();
-            Limits compile = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), cl.memoryLimitMb() * MIB, cl.cpuCores());
-            RunLimits compileLimits = new RunLimits(compile.cpuTime(), compile.wallTime(), compile.memoryBytes(), compile.cpuCores(),
-                    config.maxProcesses(), cl.outputCapBytes(), writableBytes(), OPEN_FILES);
-            SandboxOutcome c = box.run(new RunSpec(lang.compileCommand(job.compilerOptions()), Map.of(), new byte[0],
-                    compileLimits, lang.mounts(), env));
+            SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), env));
             String compileOutput = compileOutput(c, cl.outputCapBytes());
             Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
             if (failed.isPresent()) {
@@ -90,6 +86,15 @@ public final class Executor {
             SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, compileOutput);
         }
+    }
+
+    /** The compile step: the language's compile limits (the request's do not apply), no stdin. */
+    private RunSpec compileSpec(Language lang, List<String> compilerOptions, Map<String, String> env) {
+        CompileLimits cl = lang.compileLimits();
+        Limits l = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), cl.memoryLimitMb() * MIB, cl.cpuCores());
+        RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
+                cl.outputCapBytes(), writableBytes(), OPEN_FILES);
+        return new RunSpec(lang.compileCommand(compilerOptions), Map.of(), new byte[0], limits, lang.mounts(), env);
     }
 
     private ExecutionResult judged(Submission job, ExecutionResult current, Language lang, SandboxOutcome o,
