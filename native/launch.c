@@ -25,7 +25,12 @@
  *   runbox-launch [--cgroup-procs FILE]... [--rlimit RES=SOFT:HARD]... --uid N --gid N
  *                 [--fd N=PATH]... [--fdw N=PATH]... [--seccomp-fd N] -- PROGRAM ARGS...
  *
- * --fd opens PATH read-only at fd N; --fdw creates PATH (must not exist) write-only at fd N.
+ * --fd opens PATH read-only at fd N (a file, or a directory for bwrap --bind-fd); --fdw creates
+ * PATH (must not exist) write-only at fd N.
+ *
+ *   runbox-launch --mount-box DIR SIZE_BYTES NR_INODES UID | --umount-box DIR
+ *
+ * mounts or detaches the persistent work dir of a run with a compile step (see box.c).
  * Failure of any step prints "runbox-launch: ..." on stderr and exits 125 before anything of the
  * user's runs.
  */
@@ -48,6 +53,8 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "box.h"
 
 #define LAUNCH_FAILED 125
 #define MAX_ITEMS 32
@@ -216,6 +223,8 @@ int main(int argc, char **argv) {
     int n_cgroups = 0, n_fds = 0, n_rlimits = 0, seccomp_fd = -1;
     long uid = -1, gid = -1;
     pid_t parent = getppid();
+    if (argc > 1 && (strcmp(argv[1], "--mount-box") == 0 || strcmp(argv[1], "--umount-box") == 0))
+        return box_main(argc, argv);
 
     int i = 1;
     for (; i < argc; i++) {

@@ -88,7 +88,7 @@ public final class Runbox implements AutoCloseable {
     private static Runbox start(RunboxConfig config, boolean serveHttp) throws SandboxFailure, IOException, InterruptedException {
         Clock clock = Clock.systemUTC();
         String workerId = workerId();
-        LanguageRegistry languages = LanguageRegistry.load(config.languagesFile());
+        LanguageRegistry languages = LanguageRegistry.load(config);
         if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
         Backend backend = config.redisUrl().isPresent() ? redis(config, workerId) : embedded(config, clock, housekeeping);

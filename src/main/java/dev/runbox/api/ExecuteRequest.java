@@ -3,6 +3,8 @@ package dev.runbox.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.Limits;
+import dev.runbox.language.Language;
+import dev.runbox.language.LanguageLimits;
 import dev.runbox.language.LanguageRegistry;
 
 import java.net.URI;
@@ -17,17 +19,35 @@ import java.util.Set;
 /**
  * The body of POST /execute, validated field by field: every problem is reported at once, each
  * naming its field; nothing is coerced (a string is not a number) and nothing is clamped (a limit
- * above the server's maximum is refused). An explicit null means "use the default".
+ * above the server's maximum is refused). An explicit null means "use the default". Limits are
+ * checked against the language's own bounds (see the languages file), which can only narrow the
+ * server's.
  *
- * @param cache       whether to answer from the result cache (and feed it): the request's {@code cache}
- *                    field, else the server's {@code cache} setting
- * @param callbackUrl where to POST the final result, already checked by {@link CallbackTargets}
+ * @param compilerOptions      argv elements added to the compile command (never a shell line)
+ * @param commandLineArguments argv elements given to the program
+ * @param expectedOutput       stdout to compare with, or null
+ * @param cache                whether to answer from the result cache (and feed it): the request's
+ *                             {@code cache} field, else the server's {@code cache} setting
+ * @param callbackUrl          where to POST the final result, already checked by {@link CallbackTargets}
  */
-public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits, boolean cache,
-                             Optional<URI> callbackUrl) {
+public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits,
+                             List<String> compilerOptions, List<String> commandLineArguments, String expectedOutput,
+                             boolean cache, Optional<URI> callbackUrl) {
 
     static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
-            "cpu_cores", "language", "cache", "callback_url");
+            "cpu_cores", "language", "compiler_options", "command_line_arguments", "expected_output", "cache",
+            "callback_url");
+    /** Most elements in {@code compiler_options} and in {@code command_line_arguments}. */
+    static final int MAX_LIST_ELEMENTS = 64;
+    /** Longest element of those lists, UTF-8 bytes. */
+    static final int MAX_ELEMENT_BYTES = 4096;
+    /** Most bytes of one whole list (UTF-8, elements together). */
+    static final int MAX_LIST_BYTES = 64 * 1024;
+
+    public ExecuteRequest {
+        compilerOptions = List.copyOf(compilerOptions);
+        commandLineArguments = List.copyOf(commandLineArguments);
+    }
 
     static ExecuteRequest parse(JsonNode body, RunboxConfig config, LanguageRegistry languages) {
         List<Problem.FieldError> errors = new ArrayList<>();
@@ -54,22 +74,41 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
             errors.add(new Problem.FieldError("stdin_data", "is " + utf8Length(stdin) + " bytes; the maximum is " + config.maxStdinBytes()));
         }
         String language = text(body, "language", "python", errors);
-        if (language != null && languages.find(language).isEmpty()) {
+        Optional<Language> lang = language == null ? Optional.empty() : languages.find(language);
+        if (language != null && lang.isEmpty()) {
             errors.add(new Problem.FieldError("language", "'" + abbreviate(language) + "' is not available here; available: "
                     + String.join(", ", languages.ids())));
         }
-        Double time = number(body, "time_limit_sec", config.defaultTimeLimitSec(), errors);
+        LanguageLimits.Bounds bounds = lang.map(l -> languages.bounds(l.id())).orElse(LanguageLimits.SERVER.resolve(config));
+        String forLanguage = lang.map(l -> " for " + l.id()).orElse("");
+        Double time = number(body, "time_limit_sec", bounds.defaultTimeLimitSec(), errors);
         // the limit is kept in whole nanoseconds: a positive value that rounds to none is no limit at all
-        if (time != null && (Math.round(time * 1e9) < 1 || time > config.maxTimeLimitSec())) {
-            errors.add(new Problem.FieldError("time_limit_sec", "must be >= 0.000000001 and <= " + config.maxTimeLimitSec()
-                    + " (seconds of CPU time)"));
+        if (time != null && (Math.round(time * 1e9) < 1 || time > bounds.maxTimeLimitSec())) {
+            errors.add(new Problem.FieldError("time_limit_sec", "must be >= 0.000000001 and <= " + bounds.maxTimeLimitSec()
+                    + forLanguage + " (seconds of CPU time)"));
         }
-        Double memory = number(body, "memory_limit_mb", (double) config.defaultMemoryLimitMb(), errors);
+        Double memory = number(body, "memory_limit_mb", (double) bounds.defaultMemoryLimitMb(), errors);
         if (memory != null && (memory != Math.rint(memory))) {
             errors.add(new Problem.FieldError("memory_limit_mb", "must be a whole number of megabytes"));
-        } else if (memory != null && (memory < config.minMemoryLimitMb() || memory > config.maxMemoryLimitMb())) {
-            errors.add(new Problem.FieldError("memory_limit_mb", "must be between " + config.minMemoryLimitMb() + " and "
-                    + config.maxMemoryLimitMb() + " (megabytes)"));
+        } else if (memory != null && (memory < bounds.minMemoryLimitMb() || memory > bounds.maxMemoryLimitMb())) {
+            errors.add(new Problem.FieldError("memory_limit_mb", "must be between " + bounds.minMemoryLimitMb() + " and "
+                    + bounds.maxMemoryLimitMb() + forLanguage + " (megabytes)"));
+        }
+        List<String> compilerOptions = stringList(body, "compiler_options", errors);
+        if (compilerOptions != null && !compilerOptions.isEmpty() && lang.isPresent() && !lang.get().takesCompilerOptions()) {
+            errors.add(new Problem.FieldError("compiler_options", lang.get().compiled()
+                    ? "are not accepted by " + lang.get().id() + " (its compile command takes none)"
+                    : "are not accepted by " + lang.get().id() + ": it has no compile step"));
+        }
+        List<String> arguments = stringList(body, "command_line_arguments", errors);
+        if (arguments != null && !arguments.isEmpty() && lang.isPresent() && !lang.get().takesCommandLineArguments()) {
+            errors.add(new Problem.FieldError("command_line_arguments", "are not accepted by " + lang.get().id()
+                    + " (its run command takes none)"));
+        }
+        String expected = text(body, "expected_output", null, errors);
+        if (expected != null && utf8Length(expected) > config.outputCapBytes()) {
+            errors.add(new Problem.FieldError("expected_output", "is " + utf8Length(expected) + " bytes; the maximum is "
+                    + config.outputCapBytes() + " (the output cap)"));
         }
         Double cores = number(body, "cpu_cores", config.defaultCpuCores(), errors);
         if (cores != null && (cores < 0.01 || cores > config.maxCpuCores())) {
@@ -87,7 +126,7 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
         }
         if (!errors.isEmpty()) throw Problem.invalidFields(errors);
         Limits limits = new Limits(Duration.ofNanos(Math.round(time * 1e9)), memory.longValue() * 1024 * 1024, cores);
-        return new ExecuteRequest(source, stdin, language, limits, cache, callbackUrl);
+        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl);
     }
 
     private static Boolean bool(JsonNode body, String field, boolean fallback, List<Problem.FieldError> errors) {
@@ -98,6 +137,50 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
             return null;
         }
         return v.booleanValue();
+    }
+
+    /**
+     * An optional array of strings, each one argv element: at most {@value #MAX_LIST_ELEMENTS} elements
+     * of at most {@value #MAX_ELEMENT_BYTES} bytes, {@value #MAX_LIST_BYTES} in all, no NUL (an argv
+     * element cannot hold one). Absent or null: empty.
+     */
+    private static List<String> stringList(JsonNode body, String field, List<Problem.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return List.of();
+        if (!v.isArray()) {
+            errors.add(new Problem.FieldError(field, "must be an array of strings, got " + kind(v)));
+            return null;
+        }
+        if (v.size() > MAX_LIST_ELEMENTS) {
+            errors.add(new Problem.FieldError(field, "has " + v.size() + " elements; the maximum is " + MAX_LIST_ELEMENTS));
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isTextual()) {
+                errors.add(new Problem.FieldError(field, "element " + i + " must be a string, got " + kind(e)));
+                return null;
+            }
+            String s = e.textValue();
+            if (s.indexOf('\0') >= 0) {
+                errors.add(new Problem.FieldError(field, "element " + i + " must not contain NUL characters"));
+                return null;
+            }
+            int bytes = utf8Length(s);
+            if (bytes > MAX_ELEMENT_BYTES) {
+                errors.add(new Problem.FieldError(field, "element " + i + " is " + bytes + " bytes; the maximum is " + MAX_ELEMENT_BYTES));
+                return null;
+            }
+            total += bytes;
+            out.add(s);
+        }
+        if (total > MAX_LIST_BYTES) {
+            errors.add(new Problem.FieldError(field, "is " + total + " bytes in all; the maximum is " + MAX_LIST_BYTES));
+            return null;
+        }
+        return out;
     }
 
     private static boolean has(JsonNode body, String field) {
@@ -135,6 +218,7 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
         if (v.isArray()) return "an array";
         if (v.isObject()) return "an object";
         if (v.isNumber()) return "a number";
+        if (v.isNull()) return "null";
         return v.getNodeType().toString().toLowerCase();
     }
 

@@ -11,6 +11,7 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.language.Language;
+import dev.runbox.language.LanguageLimits;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.QueueFullException;
@@ -105,9 +106,13 @@ public final class HttpApi {
         this.unready = unready;
     }
 
-    /** Largest request body: the source and stdin caps, with room for JSON escaping. */
+    /**
+     * Largest request body: the caps of source, stdin, expected output and the two argument lists,
+     * with room for JSON escaping.
+     */
     long maxBodyBytes() {
-        return 2L * (config.maxSourceBytes() + (long) config.maxStdinBytes()) + 64 * 1024;
+        return 2L * (config.maxSourceBytes() + (long) config.maxStdinBytes() + config.outputCapBytes()
+                + 2L * ExecuteRequest.MAX_LIST_BYTES) + 64 * 1024;
     }
 
     public HttpApi start() {
@@ -281,16 +286,33 @@ public final class HttpApi {
     }
 
     private void languages(Context ctx) throws JsonProcessingException {
-        List<Map<String, Object>> out = languages.all().stream().map(HttpApi::languageJson).toList();
+        List<Map<String, Object>> out = languages.all().stream().map(l -> languageJson(l, languages.bounds(l.id()))).toList();
         json(ctx, out);
     }
 
-    private static Map<String, Object> languageJson(Language l) {
+    private static Map<String, Object> languageJson(Language l, LanguageLimits.Bounds b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", l.id());
         m.put("name", l.name());
         m.put("version", l.detectedVersion());
         m.put("source_file", l.sourceFile());
+        m.put("compiled", l.compiled());
+        m.put("compile_command", l.compiled() ? l.compile() : null);
+        m.put("run_command", l.run());
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("default_time_limit_sec", b.defaultTimeLimitSec());
+        limits.put("max_time_limit_sec", b.maxTimeLimitSec());
+        limits.put("default_memory_limit_mb", b.defaultMemoryLimitMb());
+        limits.put("min_memory_limit_mb", b.minMemoryLimitMb());
+        limits.put("max_memory_limit_mb", b.maxMemoryLimitMb());
+        m.put("limits", limits);
+        if (l.compiled()) {
+            Map<String, Object> compile = new LinkedHashMap<>();
+            compile.put("time_limit_sec", l.compileLimits().timeLimitSec());
+            compile.put("memory_limit_mb", l.compileLimits().memoryLimitMb());
+            compile.put("output_cap_bytes", l.compileLimits().outputCapBytes());
+            m.put("compile_limits", compile);
+        }
         return m;
     }
 

@@ -25,6 +25,7 @@ final class ResultJson {
         m.put("stdout_truncated", r.status().isFinal() ? r.stdoutTruncated() : null);
         m.put("stderr_truncated", r.status().isFinal() ? r.stderrTruncated() : null);
         m.put("message", r.message());
+        m.put("compile_output", r.compileOutput());
         m.put("language", r.language());
         m.put("created_at", iso(r.createdAt()));
         m.put("started_at", iso(r.startedAt()));

@@ -59,7 +59,7 @@ final class Submissions {
             store.create(first);
         } else {
             Submission job = new Submission(id, req.language(), req.sourceCode(), req.stdinData(), req.limits(),
-                    clock.instant());
+                    clock.instant(), req.compilerOptions(), req.commandLineArguments(), req.expectedOutput());
             first = ExecutionResult.pending(job);
             store.create(first);
             try {

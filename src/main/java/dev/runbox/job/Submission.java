@@ -1,8 +1,27 @@
 package dev.runbox.job;
 
 import java.time.Instant;
+import java.util.List;
 
-/** What a user asked to run: accepted, validated and immutable from then on. */
+/**
+ * What a user asked to run: accepted, validated and immutable from then on.
+ *
+ * @param compilerOptions      extra arguments for the compiler, each one argv element (empty: none)
+ * @param commandLineArguments arguments of the program, each one argv element (empty: none)
+ * @param expectedOutput       stdout the program should print (compared ignoring trailing whitespace of
+ *                             lines and of the whole), or null when the request gave none
+ */
 public record Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits,
-                         Instant createdAt) {
+                         Instant createdAt, List<String> compilerOptions, List<String> commandLineArguments,
+                         String expectedOutput) {
+
+    public Submission {
+        compilerOptions = List.copyOf(compilerOptions);
+        commandLineArguments = List.copyOf(commandLineArguments);
+    }
+
+    /** A submission with no compiler options, no arguments and no expected output. */
+    public Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits, Instant createdAt) {
+        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null);
+    }
 }

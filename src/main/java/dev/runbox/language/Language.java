@@ -5,17 +5,69 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How to run one language, as data (from languages.json).
+ * How to build and run one language, as data (from the languages file).
  *
- * @param id          the request's {@code language} value
- * @param name        display name
- * @param sourceFile  file name the source code is written to in the work dir
- * @param run         argv of the run, in the sandbox, from the work dir; never passed to a shell
- * @param version     argv that prints the toolchain's version (run once at start, on the host)
- * @param mounts      host paths the toolchain needs besides /usr, shown read-only
- * @param env         environment variables besides Runbox's small base set
- * @param detectedVersion what {@code version} printed at start
+ * @param id              the request's {@code language} value
+ * @param name            display name
+ * @param sourceFile      file name the source code is written to in the work dir
+ * @param compile         argv of the compile step, in the sandbox, from the work dir; empty for a
+ *                        language without one. Never passed to a shell. See {@link ArgvTemplate}.
+ * @param run             argv of the run, likewise
+ * @param version         argv that prints the toolchain's version (run once at start, on the host)
+ * @param mounts          host paths the toolchain needs besides /usr, shown read-only at the same place
+ * @param env             environment variables besides Runbox's small base set
+ * @param limits          the language's own bounds for the request's limits
+ * @param compileLimits   limits of the compile step
+ * @param outOfMemoryStderr texts a managed runtime prints on stderr when its heap ran out (e.g.
+ *                        {@code java.lang.OutOfMemoryError}): a failed run whose stderr holds one is MLE
+ * @param detectedVersion what {@code version} printed at start (null before detection)
  */
-public record Language(String id, String name, String sourceFile, List<String> run, List<String> version,
-                       List<Path> mounts, Map<String, String> env, String detectedVersion) {
+public record Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
+                       List<String> version, List<Path> mounts, Map<String, String> env, LanguageLimits limits,
+                       CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion) {
+
+    public Language {
+        compile = List.copyOf(compile);
+        run = List.copyOf(run);
+        version = List.copyOf(version);
+        mounts = List.copyOf(mounts);
+        env = Map.copyOf(env);
+        outOfMemoryStderr = List.copyOf(outOfMemoryStderr);
+    }
+
+    /** An interpreted language within the server's limits (the shape languages had before compile steps). */
+    public Language(String id, String name, String sourceFile, List<String> run, List<String> version, List<Path> mounts,
+                    Map<String, String> env, String detectedVersion) {
+        this(id, name, sourceFile, List.of(), run, version, mounts, env, LanguageLimits.SERVER, CompileLimits.DEFAULTS,
+                List.of(), detectedVersion);
+    }
+
+    public boolean compiled() {
+        return !compile.isEmpty();
+    }
+
+    /** Whether the request may pass {@code compiler_options} (the compile command has the placeholder). */
+    public boolean takesCompilerOptions() {
+        return ArgvTemplate.takes(compile, ArgvTemplate.COMPILER_OPTIONS);
+    }
+
+    /** Whether the request may pass {@code command_line_arguments}. */
+    public boolean takesCommandLineArguments() {
+        return ArgvTemplate.takes(run, ArgvTemplate.COMMAND_LINE_ARGUMENTS);
+    }
+
+    /** The compile argv for these options, with the compile's memory limit filled in. */
+    public List<String> compileCommand(List<String> compilerOptions) {
+        return ArgvTemplate.expand(compile, Map.of(ArgvTemplate.COMPILER_OPTIONS, compilerOptions), compileLimits.memoryLimitMb());
+    }
+
+    /** The run argv for these arguments and this memory limit (MiB). */
+    public List<String> runCommand(List<String> commandLineArguments, long memoryLimitMb) {
+        return ArgvTemplate.expand(run, Map.of(ArgvTemplate.COMMAND_LINE_ARGUMENTS, commandLineArguments), memoryLimitMb);
+    }
+
+    Language withHost(List<String> compile, List<String> run, List<Path> mounts, String detectedVersion) {
+        return new Language(id, name, sourceFile, compile, run, version, mounts, env, limits, compileLimits,
+                outOfMemoryStderr, detectedVersion);
+    }
 }

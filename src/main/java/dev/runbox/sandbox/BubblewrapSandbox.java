@@ -1,6 +1,9 @@
 package dev.runbox.sandbox;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
@@ -17,7 +20,10 @@ import java.util.concurrent.ExecutorService;
  */
 public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final SandboxParts parts;
+    private final Path boxesRoot;
     private final SandboxPool pool;
     private final int maxProcesses;
 
@@ -35,6 +41,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         UidPool uids = new UidPool(firstUid, 2 * maxConcurrentRuns + preparedAhead + 1);
         this.parts = new SandboxParts(launcher, init, bwrap, stagingRoot, cgroups, uids, io, LaunchCommand.hostUsrLinks());
         this.maxProcesses = maxProcesses;
+        this.boxesRoot = stagingRoot.resolveSibling(BoxMount.BOXES_DIR);
         this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses) : null;
     }
 
@@ -50,6 +57,52 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
             // staging dir need not delay the result
             parts.io().execute(sandbox::close);
         }
+    }
+
+    /**
+     * A host-mounted work dir ({@link BoxMount}) under its own uid, held until it is closed; each run
+     * through it is a sandbox of its own (own cgroup and limits) with the box bound at /box.
+     */
+    @Override
+    public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
+        int uid = parts.uids().take();
+        BoxMount box;
+        try {
+            box = BoxMount.mount(parts.launcher(), boxesRoot, HexFormat.of().formatHex(randomBytes()), sizeBytes, uid, files);
+        } catch (SandboxFailure | RuntimeException e) {
+            parts.uids().release(uid);
+            throw e;
+        }
+        return new WorkDir() {
+            private boolean closed;
+
+            @Override
+            public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+                if (closed) throw new IllegalStateException("work dir " + box.path() + " is closed");
+                if (!spec.files().isEmpty()) throw new IllegalArgumentException("a work dir's files are placed when it is opened");
+                try (PreparedSandbox sandbox = PreparedSandbox.prepareAs(parts, SandboxShape.withBox(spec, box.path()),
+                        maxProcesses, uid)) {
+                    return sandbox.run(spec);
+                }
+            }
+
+            @Override
+            public void close() throws SandboxFailure {
+                if (closed) return;
+                closed = true;
+                try {
+                    box.close();
+                } finally {
+                    parts.uids().release(uid);
+                }
+            }
+        };
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     /** Sandboxes prepared and waiting for a job. */

@@ -15,6 +15,8 @@ final class LaunchCommand {
     static final int FD_SECCOMP = 10;
     static final int FD_STATUS = 11;
     static final int FD_INIT = 12;
+    /** The host-mounted work dir of a run with a compile step, bound at /box (bwrap --bind-fd). */
+    static final int FD_BOX = 9;
     /** Where runbox-init is placed inside the sandbox (a read-only copy). */
     static final String INIT_PATH = "/.runbox/init";
 
@@ -47,6 +49,8 @@ final class LaunchCommand {
         add(cmd, "--uid", Integer.toString(uid));
         add(cmd, "--gid", Integer.toString(uid));
         add(cmd, "--fd", FD_INIT + "=" + init);
+        // the launcher opens the box as root, so bwrap (unprivileged) gets it by fd
+        shape.hostBox().ifPresent(box -> add(cmd, "--fd", FD_BOX + "=" + box));
         add(cmd, "--fdw", FD_STATUS + "=" + statusFile);
         add(cmd, "--seccomp-fd", Integer.toString(FD_SECCOMP));
         cmd.add("--");
@@ -60,11 +64,13 @@ final class LaunchCommand {
         for (Path p : shape.readOnlyMounts()) add(cmd, "--ro-bind", p.toString(), p.toString());
         add(cmd, "--proc", "/proc");
         add(cmd, "--dev", "/dev");
-        for (String dir : List.of("/tmp", "/dev/shm", RunSpec.WORK_DIR)) {
+        List<String> tmpfs = shape.hostBox().isPresent() ? List.of("/tmp", "/dev/shm") : List.of("/tmp", "/dev/shm", RunSpec.WORK_DIR);
+        for (String dir : tmpfs) {
             add(cmd, "--size", Long.toString(shape.writableBytes()));
             add(cmd, "--perms", "1777");
             add(cmd, "--tmpfs", dir);
         }
+        if (shape.hostBox().isPresent()) add(cmd, "--bind-fd", Integer.toString(FD_BOX), RunSpec.WORK_DIR);
         add(cmd, "--perms", "0555");
         add(cmd, "--ro-bind-data", Integer.toString(FD_INIT), INIT_PATH);
         add(cmd, "--chdir", RunSpec.WORK_DIR);

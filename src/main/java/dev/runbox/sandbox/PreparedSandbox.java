@@ -54,11 +54,14 @@ final class PreparedSandbox implements AutoCloseable {
     private final Path staging;
     private final RunCgroup cgroup;
     private final Process process;
+    /** Whether the uid goes back to the pool when this sandbox is closed (not when a work dir holds it). */
+    private final boolean ownsUid;
     private boolean used;
 
-    private PreparedSandbox(SandboxParts parts, SandboxShape shape, String name, int uid, Path staging,
+    private PreparedSandbox(SandboxParts parts, SandboxShape shape, String name, int uid, boolean ownsUid, Path staging,
                             RunCgroup cgroup, Process process) {
         this.parts = parts;
+        this.ownsUid = ownsUid;
         this.shape = shape;
         this.name = name;
         this.uid = uid;
@@ -71,13 +74,23 @@ final class PreparedSandbox implements AutoCloseable {
         return shape;
     }
 
-    /** Makes a sandbox and waits until runbox-init in it is ready. */
+    /** Makes a sandbox under a uid of its own and waits until runbox-init in it is ready. */
     static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses)
+            throws SandboxFailure, InterruptedException {
+        return prepare(parts, shape, maxProcesses, parts.uids().take(), true);
+    }
+
+    /** Makes a sandbox under {@code uid}, which its holder (a work dir) keeps after this sandbox is closed. */
+    static PreparedSandbox prepareAs(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid)
+            throws SandboxFailure, InterruptedException {
+        return prepare(parts, shape, maxProcesses, uid, false);
+    }
+
+    private static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid, boolean ownsUid)
             throws SandboxFailure, InterruptedException {
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
         String name = HexFormat.of().formatHex(id);
-        int uid = parts.uids().take();
         Path staging = parts.stagingRoot().resolve(name);
         RunCgroup cgroup = null;
         Process process = null;
@@ -92,12 +105,12 @@ final class PreparedSandbox implements AutoCloseable {
             pb.environment().clear(); // nothing of Runbox's environment goes further
             process = pb.start();
             awaitReady(parts, process);
-            return new PreparedSandbox(parts, shape, name, uid, staging, cgroup, process);
+            return new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process);
         } catch (IOException e) {
-            cleanUp(parts, uid, staging, cgroup, process);
+            cleanUp(parts, uid, ownsUid, staging, cgroup, process);
             throw new SandboxFailure("cannot prepare a sandbox: " + e, e);
         } catch (SandboxFailure | InterruptedException | RuntimeException e) {
-            cleanUp(parts, uid, staging, cgroup, process);
+            cleanUp(parts, uid, ownsUid, staging, cgroup, process);
             throw e;
         }
     }
@@ -131,7 +144,7 @@ final class PreparedSandbox implements AutoCloseable {
     SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         if (used) throw new IllegalStateException("a sandbox runs one job only");
         used = true;
-        if (!SandboxShape.of(spec).equals(shape)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
+        if (!shape.fits(spec)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
         RunLimits limits = spec.limits();
         cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
         cgroup.resetPeak();
@@ -309,10 +322,11 @@ final class PreparedSandbox implements AutoCloseable {
 
     @Override
     public void close() {
-        cleanUp(parts, uid, staging, cgroup, process);
+        cleanUp(parts, uid, ownsUid, staging, cgroup, process);
     }
 
-    private static void cleanUp(SandboxParts parts, int uid, Path staging, RunCgroup cgroup, Process process) {
+    private static void cleanUp(SandboxParts parts, int uid, boolean ownsUid, Path staging, RunCgroup cgroup,
+                                Process process) {
         if (process != null) {
             process.toHandle().destroy(); // runbox-launch ends the sandbox and reaps it (see kill())
             // bounded, and not cut short by an interrupt: a SIGKILLed reaper leaves zombies behind
@@ -334,7 +348,7 @@ final class PreparedSandbox implements AutoCloseable {
             }
         }
         deleteStaging(staging);
-        parts.uids().release(uid);
+        if (ownsUid) parts.uids().release(uid);
     }
 
     private static void deleteStaging(Path staging) {

@@ -44,12 +44,13 @@ public final class SandboxHost {
         Path bin = privateDir(stateDir.resolve("bin"));
         Path launcher = unpack(bin, "runbox-launch");
         Path init = unpack(bin, "runbox-init");
+        BoxMount.prepareRoot(stateDir, launcher); // work dirs of compiled languages: <state-dir>/boxes
         Cgroups cgroups = CgroupDetector.detect(instanceTag(stateDir));
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
         log.info("sandbox: bubblewrap {}, {}", BWRAP, cgroups.describe());
         return new BubblewrapSandbox(launcher, init, BWRAP, staging, cgroups, firstUid, maxConcurrentRuns, preparedAhead,
-                new SandboxShape(java.util.List.of(), writableBytes), maxProcesses, io);
+                new SandboxShape(java.util.List.of(), writableBytes, java.util.Optional.empty()), maxProcesses, io);
     }
 
     /** Held for the life of the process: two Runbox processes never share a state dir. */

@@ -3,7 +3,9 @@ package dev.runbox.worker;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Limits;
+import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
+import dev.runbox.language.CompileLimits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.sandbox.RunLimits;
@@ -11,6 +13,7 @@ import dev.runbox.sandbox.RunSpec;
 import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
+import dev.runbox.sandbox.WorkDir;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -19,9 +22,11 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Runs one submission in the sandbox and turns the outcome into its final result. */
 public final class Executor {
@@ -33,6 +38,7 @@ public final class Executor {
             "LANG", "C.UTF-8",
             "TMPDIR", "/tmp");
     private static final int OPEN_FILES = 256;
+    private static final long MIB = 1024 * 1024;
 
     private final Sandbox sandbox;
     private final LanguageRegistry languages;
@@ -46,23 +52,77 @@ public final class Executor {
         this.clock = clock;
     }
 
-    /** The final result of {@code job}, whose current (PROCESSING) result is {@code current}. */
+    /**
+     * The final result of {@code job}, whose current (PROCESSING) result is {@code current}. A language
+     * with a compile step compiles in a sandbox of its own (its own cgroup and the language's compile
+     * limits) into a work dir that the run then uses; a failed compile is CE and nothing runs.
+     */
     public ExecutionResult execute(Submission job, ExecutionResult current) throws SandboxFailure, InterruptedException {
         Language lang = languages.find(job.language())
                 .orElseThrow(() -> new SandboxFailure("language '" + job.language() + "' is not available on this worker"));
         Limits l = job.limits();
+        long memoryMb = l.memoryBytes() / MIB;
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
-                config.outputCapBytes(), config.writableMb() * 1024L * 1024L, OPEN_FILES);
+                config.outputCapBytes(), writableBytes(), OPEN_FILES);
         Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
         env.putAll(lang.env());
-        RunSpec spec = new RunSpec(lang.run(), Map.of(lang.sourceFile(), job.sourceCode().getBytes(StandardCharsets.UTF_8)),
-                job.stdin().getBytes(StandardCharsets.UTF_8), limits, lang.mounts(), env);
-        SandboxOutcome o = sandbox.run(spec);
-        Verdict.Judged v = Verdict.of(o, l.cpuTime().toNanos() / 1e9, l.memoryBytes() / (1024 * 1024), config.outputCapBytes());
-        return new ExecutionResult(job.id(), v.status(), job.language(), decode(o.stdout().bytes()), decode(o.stderr().bytes()),
+        byte[] source = job.sourceCode().getBytes(StandardCharsets.UTF_8);
+        byte[] stdin = job.stdin().getBytes(StandardCharsets.UTF_8);
+        List<String> command = lang.runCommand(job.commandLineArguments(), memoryMb);
+        if (!lang.compiled()) {
+            SandboxOutcome o = sandbox.run(new RunSpec(command, Map.of(lang.sourceFile(), source), stdin, limits, lang.mounts(), env));
+            return judged(job, current, lang, o, null);
+        }
+        try (WorkDir box = sandbox.openWorkDir(Map.of(lang.sourceFile(), source), writableBytes())) {
+            CompileLimits cl = lang.compileLimits();
+            SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), env));
+            String compileOutput = compileOutput(c, cl.outputCapBytes());
+            Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
+            if (failed.isPresent()) {
+                return new ExecutionResult(job.id(), Status.CE, job.language(), null, null, null, null, null, null, null,
+                        false, false, failed.get(), current.createdAt(), current.startedAt(), clock.instant(),
+                        current.workerId(), current.attempts(), compileOutput, false);
+            }
+            SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
+            return judged(job, current, lang, o, compileOutput);
+        }
+    }
+
+    /** The compile step: the language's compile limits (the request's do not apply), no stdin. */
+    private RunSpec compileSpec(Language lang, List<String> compilerOptions, Map<String, String> env) {
+        CompileLimits cl = lang.compileLimits();
+        Limits l = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), cl.memoryLimitMb() * MIB, cl.cpuCores());
+        RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
+                cl.outputCapBytes(), writableBytes(), OPEN_FILES);
+        return new RunSpec(lang.compileCommand(compilerOptions), Map.of(), new byte[0], limits, lang.mounts(), env);
+    }
+
+    private ExecutionResult judged(Submission job, ExecutionResult current, Language lang, SandboxOutcome o,
+                                   String compileOutput) {
+        Limits l = job.limits();
+        String stdout = decode(o.stdout().bytes());
+        String stderr = decode(o.stderr().bytes());
+        Verdict.Judged v = Verdict.of(o, l.cpuTime().toNanos() / 1e9, l.memoryBytes() / MIB, config.outputCapBytes());
+        v = Verdict.heapExhausted(v, stderr, lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
+        v = Verdict.againstExpected(v, stdout, job.expectedOutput());
+        return new ExecutionResult(job.id(), v.status(), job.language(), stdout, stderr,
                 o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()), seconds(o.cpuTime().toNanos()),
                 o.memoryPeakBytes() / 1024, o.stdout().truncated(), o.stderr().truncated(), v.message(),
-                current.createdAt(), current.startedAt(), clock.instant(), current.workerId(), current.attempts());
+                current.createdAt(), current.startedAt(), clock.instant(), current.workerId(), current.attempts(), compileOutput, false);
+    }
+
+    /** What the compiler printed: stdout, then stderr, at most {@code cap} bytes together. */
+    static String compileOutput(SandboxOutcome c, int cap) {
+        byte[] out = c.stdout().bytes();
+        byte[] err = c.stderr().bytes();
+        byte[] both = new byte[(int) Math.min((long) out.length + err.length, cap)];
+        System.arraycopy(out, 0, both, 0, Math.min(out.length, both.length));
+        if (both.length > out.length) System.arraycopy(err, 0, both, out.length, both.length - out.length);
+        return decode(both);
+    }
+
+    private long writableBytes() {
+        return config.writableMb() * MIB;
     }
 
     private static double seconds(long nanos) {

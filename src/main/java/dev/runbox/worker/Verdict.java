@@ -4,6 +4,7 @@ import dev.runbox.job.Status;
 import dev.runbox.sandbox.SandboxOutcome;
 
 import java.util.Locale;
+import java.util.List;
 
 /** The status and message a run's outcome earns; the first matching rule wins. */
 final class Verdict {
@@ -28,6 +29,47 @@ final class Verdict {
                 yield new Judged(Status.OK, null);
             }
         };
+    }
+
+    /**
+     * A managed runtime whose heap ran out (sized from the memory limit, so it fails before the kernel
+     * would kill it) exits with an error of its own; it said so on stderr: MLE, not RE.
+     */
+    static Judged heapExhausted(Judged j, String stderr, List<String> markers, long memoryLimitMb) {
+        if (j.status() != Status.RE) return j;
+        for (String m : markers) {
+            if (stderr.contains(m)) {
+                return new Judged(Status.MLE, "memory limit of " + memoryLimitMb + " MB reached: the runtime's heap"
+                        + " (sized from the limit) ran out (" + m + ")");
+            }
+        }
+        return j;
+    }
+
+    /** An OK run whose stdout is not the expected output: WA, saying where they differ. */
+    static Judged againstExpected(Judged j, String stdout, String expectedOutput) {
+        if (j.status() != Status.OK || expectedOutput == null) return j;
+        return ExpectedOutput.difference(stdout, expectedOutput)
+                .map(d -> new Judged(Status.WA, "stdout differs from expected_output (trailing whitespace ignored): " + d))
+                .orElse(j);
+    }
+
+    /** Why a compile failed, or empty when it succeeded (exit status 0 within every limit). */
+    static java.util.Optional<String> compileFailure(SandboxOutcome c, double timeLimitSec, long memoryLimitMb,
+                                                     long outputCapBytes) {
+        String why = switch (c.termination()) {
+            case OUTPUT_LIMIT -> "compiler output passed the cap of " + outputCapBytes + " bytes; the compile was stopped";
+            case MEMORY_LIMIT -> "the compile reached its memory limit of " + memoryLimitMb + " MB; the kernel killed the compiler";
+            case CPU_TIME_LIMIT -> "the compile reached its CPU time limit of " + timeLimitSec + " s";
+            case WALL_TIME_LIMIT -> "the compile reached its wall time limit of "
+                    + String.format("%.3f", c.wallTime().toNanos() / 1e9) + " s";
+            case EXITED -> {
+                if (c.signal() != null) yield "the compiler was killed by signal " + c.signal() + signalName(c.signal());
+                if (c.exitCode() != null && c.exitCode() != 0) yield "compilation failed (exit status " + c.exitCode() + ")";
+                yield null;
+            }
+        };
+        return java.util.Optional.ofNullable(why);
     }
 
     private static String signalName(int signal) {

@@ -1,0 +1,180 @@
+package dev.runbox.language;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbox.config.RunboxConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LanguageFileTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<Language> parse(String json) throws Exception {
+        return LanguageFile.parse(JSON.readTree(json.replace('\'', '"')), "test.json");
+    }
+
+    private static String file(String languageFields) {
+        return "{'languages': [{'id': 'x', 'name': 'X', 'source_file': 'main.x', 'run': ['/usr/bin/x', 'main.x'],"
+                + " 'version': ['/usr/bin/x', '--version']" + languageFields + "}]}";
+    }
+
+    private static void refused(String json, String message) {
+        assertThatThrownBy(() -> parse(json)).isInstanceOf(LanguageFileException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void the_built_in_file_parses_and_defines_the_promised_languages() throws Exception {
+        List<Language> all = LanguageFile.builtIn();
+        assertThat(all).extracting(Language::id).contains("python", "c", "cpp", "java", "javascript", "bash");
+        Language java = all.stream().filter(l -> l.id().equals("java")).findFirst().orElseThrow();
+        assertThat(java.compiled()).isTrue();
+        assertThat(java.takesCompilerOptions()).isTrue();
+        assertThat(java.takesCommandLineArguments()).isTrue();
+        assertThat(java.runCommand(List.of("a b"), 256)).contains("-Xmx192m", "a b").doesNotContain("{heap_mb}");
+    }
+
+    @Test
+    void a_minimal_language_gets_the_server_limits_and_default_compile_limits() throws Exception {
+        Language l = parse(file("")).get(0);
+        assertThat(l.compiled()).isFalse();
+        assertThat(l.limits()).isEqualTo(LanguageLimits.SERVER);
+        assertThat(l.compileLimits()).isEqualTo(CompileLimits.DEFAULTS);
+        assertThat(l.mounts()).isEmpty();
+        assertThat(l.env()).isEmpty();
+    }
+
+    @Test
+    void compile_limits_come_from_the_language_then_the_file_then_the_defaults() throws Exception {
+        String json = "{'compile_limits': {'time_limit_sec': 7, 'output_cap_bytes': 1000}, 'languages': [{'id': 'x',"
+                + " 'name': 'X', 'source_file': 'main.x', 'compile': ['/usr/bin/xc', 'main.x'], 'run': ['/box/a.out'],"
+                + " 'version': ['/usr/bin/xc', '-v'], 'compile_limits': {'memory_limit_mb': 300}}]}";
+        CompileLimits c = parse(json).get(0).compileLimits();
+        assertThat(c).isEqualTo(new CompileLimits(7, 300, 1000, CompileLimits.DEFAULT_CPU_CORES));
+    }
+
+    @Test
+    void unknown_fields_are_refused_so_a_typo_is_never_silently_dropped() {
+        refused(file(", 'complie': ['/usr/bin/cc']"), "unknown field 'complie'");
+        refused("{'languages': [], 'extra': 1}", "unknown field 'extra'");
+        refused(file(", 'limits': {'max_time_sec': 3}"), "unknown field 'max_time_sec'");
+    }
+
+    @Test
+    void ids_file_names_and_duplicates_are_checked() {
+        refused(file("").replace("'id': 'x'", "'id': 'X Y'"), "id 'X Y' must match");
+        refused(file("").replace("'main.x'", "'../main.x'"), "source_file '../main.x'");
+        refused("{'languages': [" + file("").substring(15, file("").length() - 2) + ", "
+                + file("").substring(15, file("").length() - 2) + "]}", "appears twice");
+    }
+
+    @Test
+    void commands_are_argv_lists_with_an_absolute_program() {
+        refused(file("").replace("'run': ['/usr/bin/x', 'main.x']", "'run': 'x main.x'"), "'run' must be an array of strings");
+        refused(file("").replace("'run': ['/usr/bin/x', 'main.x']", "'run': []"), "run must not be empty");
+        refused(file("").replace("'run': ['/usr/bin/x'", "'run': ['x'"), "must be an absolute path");
+        refused(file("").replace("'run': ['/usr/bin/x', 'main.x']", "'run': ['/usr/bin/x', 1]"), "only strings");
+    }
+
+    @Test
+    void placeholders_are_known_whole_and_in_their_place() {
+        refused(file("").replace("'main.x']", "'main.x', '{args}']"), "unknown placeholder {args}");
+        refused(file("").replace("'main.x']", "'main.x', '--{command_line_arguments}']"), "must be a whole element");
+        refused(file("").replace("'main.x']", "'main.x', '{compiler_options}']"), "unknown placeholder {compiler_options}");
+        refused(file("").replace("'main.x']", "'main.x', '{command_line_arguments}', '{command_line_arguments}']"), "may appear once");
+        refused(file("").replace("'--version'", "'{heap_mb}'"), "version takes no placeholders");
+    }
+
+    @Test
+    void mounts_must_not_show_the_host_or_hide_what_the_sandbox_makes() {
+        refused(file(", 'mounts': ['/']"), "whole host");
+        refused(file(", 'mounts': ['etc/x']"), "absolute");
+        refused(file(", 'mounts': ['/etc/../root']"), "normalized");
+        refused(file(", 'mounts': ['/tmp/x']"), "under /tmp");
+        refused(file(", 'mounts': ['/box']"), "under /box");
+        refused(file(", 'mounts': ['/proc/1']"), "under /proc");
+        refused(file(", 'mounts': ['/etc/*/x']"), "last part only");
+    }
+
+    @Test
+    void limits_that_contradict_themselves_are_refused() {
+        refused(file(", 'limits': {'default_time_limit_sec': 5, 'max_time_limit_sec': 2}"), "above max_time_limit_sec");
+        refused(file(", 'limits': {'min_memory_limit_mb': 512, 'max_memory_limit_mb': 256}"), "above max_memory_limit_mb");
+        refused(file(", 'limits': {'default_memory_limit_mb': 32, 'min_memory_limit_mb': 64}"), "outside");
+        refused(file(", 'limits': {'max_time_limit_sec': -1}"), "must be a number > 0");
+        refused(file(", 'limits': {'min_memory_limit_mb': 1.5}"), "whole number");
+        refused(file(", 'compile_limits': {'time_limit_sec': 5}"), "there is no compile step");
+    }
+
+    @Test
+    void env_holds_strings_with_plain_names() {
+        refused(file(", 'env': {'A B': 'x'}"), "bad env name");
+        refused(file(", 'env': {'A': 1}"), "must be a string");
+    }
+
+    @Test
+    void language_limits_only_narrow_the_servers() {
+        RunboxConfig config = RunboxConfig.from(Map.of(), Map.of("max-memory-limit-mb", "1024", "max-time-limit-sec", "10"));
+        LanguageLimits.Bounds b = new LanguageLimits(30.0, 60.0, 4096, 64, 8192).resolve(config);
+        assertThat(b.maxTimeLimitSec()).isEqualTo(10);
+        assertThat(b.defaultTimeLimitSec()).isEqualTo(10);
+        assertThat(b.maxMemoryLimitMb()).isEqualTo(1024);
+        assertThat(b.defaultMemoryLimitMb()).isEqualTo(1024);
+        assertThat(b.minMemoryLimitMb()).isEqualTo(64);
+        assertThat(new LanguageLimits(null, null, null, 2048, null).resolve(config).possible()).isFalse();
+        assertThat(LanguageLimits.SERVER.resolve(config).defaultMemoryLimitMb()).isEqualTo(config.defaultMemoryLimitMb());
+    }
+
+    @Test
+    void an_operator_file_replaces_the_built_in_one() throws Exception {
+        Path f = java.nio.file.Files.createTempFile("languages", ".json");
+        try {
+            java.nio.file.Files.writeString(f, "{\"languages\": [{\"id\": \"sh\", \"name\": \"POSIX sh\", \"source_file\": \"main.sh\","
+                    + " \"run\": [\"/usr/bin/bash\", \"--posix\", \"main.sh\"], \"version\": [\"/usr/bin/bash\", \"--version\"]}]}");
+            LanguageRegistry r = LanguageRegistry.load(RunboxConfig.from(Map.of(), Map.of("languages-file", f.toString())));
+            assertThat(r.ids()).containsExactly("sh");
+            java.nio.file.Files.writeString(f, "{\"languages\": [");
+            assertThatThrownBy(() -> LanguageFile.read(f)).isInstanceOf(LanguageFileException.class).hasMessageContaining("not valid JSON");
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+    }
+
+    @Test
+    void a_language_whose_toolchain_is_missing_is_not_offered() throws Exception {
+        List<Language> defs = parse("{'languages': [{'id': 'nope', 'name': 'Nope', 'source_file': 'a', 'run': ['/usr/bin/no-such-runtime', 'a'],"
+                + " 'version': ['/usr/bin/no-such-runtime', '-v']}, {'id': 'mnt', 'name': 'M', 'source_file': 'a',"
+                + " 'run': ['/usr/bin/bash', 'a'], 'version': ['/usr/bin/bash', '--version'], 'mounts': ['/etc/no-such-*']}]}");
+        LanguageRegistry r = LanguageRegistry.fromDefinitions(defs, RunboxConfig.from(Map.of(), Map.of()));
+        assertThat(r.ids()).isEmpty();
+    }
+
+    @Test
+    void a_program_reached_through_links_outside_usr_is_run_by_its_real_path() throws Exception {
+        Path javac = Path.of("/usr/bin/javac");
+        if (!java.nio.file.Files.isSymbolicLink(javac)) return; // not Debian's alternatives layout
+        Path p = Toolchain.sandboxPath(javac, List.of(Path.of("/usr")));
+        assertThat(p).isEqualTo(javac.toRealPath());
+        assertThat(p.toString()).startsWith("/usr/lib/jvm/");
+        // a link that stays in /usr is kept as it is (python3 → python3.x)
+        assertThat(Toolchain.sandboxPath(Path.of("/usr/bin/python3"), List.of(Path.of("/usr")))).isEqualTo(Path.of("/usr/bin/python3"));
+    }
+
+    @Test
+    void argv_placeholders_expand_to_whole_elements_and_values() {
+        List<String> argv = List.of("/usr/bin/x", "-Xmx{heap_mb}m", "--limit={memory_limit_mb}", "{compiler_options}", "main.x");
+        assertThat(ArgvTemplate.expand(argv, Map.of("compiler_options", List.of("-O0", "; rm -rf /", "")), 256))
+                .containsExactly("/usr/bin/x", "-Xmx192m", "--limit=256", "-O0", "; rm -rf /", "", "main.x");
+        assertThat(ArgvTemplate.expand(argv, Map.of("compiler_options", List.of()), 100))
+                .containsExactly("/usr/bin/x", "-Xmx75m", "--limit=100", "main.x");
+        // a request's text is never expanded again
+        assertThat(ArgvTemplate.expand(List.of("/x", "{command_line_arguments}"), Map.of("command_line_arguments", List.of("{heap_mb}")), 64))
+                .containsExactly("/x", "{heap_mb}");
+    }
+}
