@@ -119,10 +119,95 @@ class LanguageRegistryParseTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\"usr/lib/jvm\"", "\"./jvm\"", "\"\"", "\"~/jdk\"", "5"})
+    @ValueSource(strings = {"\"usr/lib/jvm\"", "\"./jvm\"", "\"\"", "\"~/jdk\""})
     void relative_mount_is_rejected(String mount) {
         assertThatThrownBy(() -> parse(with("mounts", "[\"/opt/ok\", " + mount + "]")))
                 .isInstanceOf(IOException.class).hasMessageContaining("not absolute").hasMessageContaining("java");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "null", "true", "[\"/opt\"]", "{}"})
+    void mount_that_is_not_a_string_is_rejected(String mount) {
+        assertThatThrownBy(() -> parse(with("mounts", "[\"/opt/ok\", " + mount + "]")))
+                .isInstanceOf(IOException.class).hasMessageContaining("must be a string").hasMessageContaining("java");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/opt/../etc", "/usr/lib/jvm/../../../etc/shadow", "/opt/./jdk", "/opt/jdk/.", "/usr/lib/jvm/.."})
+    void mount_that_is_not_normalized_is_rejected(String mount) {
+        assertThatThrownBy(() -> parse(with("mounts", JSON.valueToTree(List.of(mount)).toString())))
+                .isInstanceOf(IOException.class).hasMessageContaining("not normalized");
+    }
+
+    @Test
+    void mount_of_the_whole_host_is_rejected() {
+        for (String root : List.of("/", "//", "///")) {
+            assertThatThrownBy(() -> parse(with("mounts", JSON.valueToTree(List.of(root)).toString())))
+                    .as(root).isInstanceOf(IOException.class).hasMessageContaining("whole host");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/etc", "/etc/shadow", "/etc/ssh", "/etc/ssl/private", "/etc/javascript", "/etc/java",
+            "/etc/alternativesx", "/root", "/root/.ssh", "/home", "/home/alice/.aws", "/var", "/var/lib/redis",
+            "/proc", "/proc/1/root", "/sys", "/sys/fs/cgroup", "/dev", "/dev/sda", "/run", "/run/secrets", "/tmp",
+            "/tmp/x", "/boot", "/boot/vmlinuz", "//etc//shadow"})
+    void mount_of_a_host_secret_is_rejected(String mount) {
+        assertThatThrownBy(() -> parse(with("mounts", JSON.valueToTree(List.of("/opt/ok", mount)).toString())))
+                .isInstanceOf(IOException.class).hasMessageContaining("no sandbox may see").hasMessageContaining("java");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/etc/alternatives", "/etc/alternatives/java", "/etc/java-21-openjdk", "/etc/java-17-openjdk/security",
+            "/usr/lib/jvm", "/opt/jdk", "/usr/local/lib/node_modules", "/variant", "/homebrew", "/devtools", "/etcetera"})
+    void mount_a_toolchain_needs_is_accepted(String mount) throws IOException {
+        assertThat(parse(with("mounts", JSON.valueToTree(List.of(mount)).toString())).get(0).mounts())
+                .containsExactly(Path.of(mount));
+    }
+
+    @Test
+    void mount_with_a_nul_is_rejected_as_not_a_path() {
+        assertThatThrownBy(() -> parse(with("mounts", "[\"/opt/a\\u0000b\"]")))
+                .isInstanceOf(IOException.class).hasMessageContaining("not a path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"python3", "./main", "bin/java", ""})
+    void run_must_start_with_an_absolute_program(String program) {
+        assertThatThrownBy(() -> parse(with("run", JSON.valueToTree(List.of(program, "Main.java")).toString())))
+                .isInstanceOf(IOException.class).hasMessageContaining("absolute program path").hasMessageContaining("java");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "version"})
+    void argv_item_that_is_not_a_string_is_rejected_not_coerced(String field) {
+        for (String item : List.of("5", "null", "true", "1.5", "[\"-x\"]", "{}")) {
+            assertThatThrownBy(() -> parse(with(field, "[\"/usr/bin/java\", " + item + "]")))
+                    .as(item).isInstanceOf(IOException.class)
+                    .hasMessageContaining("'" + field + "' must hold strings only");
+        }
+    }
+
+    @Test
+    void env_value_that_is_not_a_string_is_rejected_not_coerced() {
+        assertThatThrownBy(() -> parse(with("env", "{\"XSS\": 8}")))
+                .isInstanceOf(IOException.class).hasMessageContaining("env XSS of java must be a string");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "../Main.java", "src/Main.java", "/tmp/Main.java", ".hidden", "-rf", "Main java",
+            "Main.java\n", "a:b", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcde" /* 65 */, "Maïn.java"})
+    void source_file_that_is_not_a_plain_file_name_is_rejected(String name) {
+        assertThatThrownBy(() -> parse(with("source_file", JSON.valueToTree(name).toString())))
+                .isInstanceOf(IOException.class).hasMessageContaining("source_file").hasMessageContaining("not a plain file name");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Main.java", "main.py", "_x", "a-b.c", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd" /* 64 */})
+    void source_file_that_the_sandbox_accepts_is_accepted(String name) throws IOException {
+        assertThat(parse(with("source_file", JSON.valueToTree(name).toString())).get(0).sourceFile()).isEqualTo(name);
+        // the same rule as the work dir's: a language accepted here never fails when its run is built
+        assertThat(dev.runbox.sandbox.RunSpec.isValidFileName(name)).isTrue();
     }
 
     @ParameterizedTest
