@@ -58,7 +58,7 @@ public final class Executor {
         RunSpec spec = new RunSpec(lang.run(), Map.of(lang.sourceFile(), job.sourceCode().getBytes(StandardCharsets.UTF_8)),
                 job.stdin().getBytes(StandardCharsets.UTF_8), limits, lang.mounts(), env);
         SandboxOutcome o = sandbox.run(spec);
-        Verdict.Judged v = Verdict.of(o, l.cpuTime().toNanos() / 1e9, l.memoryBytes() / (1024 * 1024), config.outputCapBytes());
+        Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
         return new ExecutionResult(job.id(), v.status(), job.language(), decode(o.stdout().bytes()), decode(o.stderr().bytes()),
                 o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()), seconds(o.cpuTime().toNanos()),
                 o.memoryPeakBytes() / 1024, o.stdout().truncated(), o.stderr().truncated(), v.message(),
