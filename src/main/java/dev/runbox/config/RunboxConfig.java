@@ -96,7 +96,7 @@ public record RunboxConfig(
                 r.integer("max-memory-limit-mb"),
                 r.integer("min-memory-limit-mb"),
                 r.decimal("max-cpu-cores"),
-                r.integer("output-cap-bytes"),
+                r.longInteger("output-cap-bytes"),
                 r.integer("max-processes"),
                 r.integer("writable-mb"),
                 r.integer("max-attempts"),
@@ -154,6 +154,14 @@ public record RunboxConfig(
         int integer(String name) {
             try {
                 return Integer.parseInt(values.get(name).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
+            }
+        }
+
+        long longInteger(String name) {
+            try {
+                return Long.parseLong(values.get(name).trim());
             } catch (NumberFormatException e) {
                 throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
             }

@@ -141,6 +141,8 @@ class RunboxConfigTest {
             "default-cpu-cores      | 0.001",
             "default-cpu-cores      | 2000",
             "output-cap-bytes       | 0",
+            "output-cap-bytes       | 9223372036854775808",
+            "output-cap-bytes       | 1e9",
             "max-processes          | 0",
             "max-processes          | 32769",
             "writable-mb            | 0",
@@ -187,6 +189,12 @@ class RunboxConfigTest {
         assertThat(c.defaultTimeLimitSec()).isEqualTo(3600.0);
         assertThat(c.defaultCpuCores()).isEqualTo(0.01);
         assertThat(c.sandboxUidBase()).isEqualTo(1000);
+    }
+
+    @Test
+    void output_cap_is_read_as_a_long_beyond_the_int_range() {
+        RunboxConfig c = RunboxConfig.from(NONE, Map.of("output-cap-bytes", "3000000000"));
+        assertThat(c.outputCapBytes()).isEqualTo(3_000_000_000L);
     }
 
     @Test
