@@ -46,6 +46,35 @@ class RunboxConfigTest {
     }
 
     @Test
+    void defaults_that_follow_the_cores_are_the_cores_on_a_small_host() {
+        Map<String, String> d = RunboxConfig.defaults(4);
+        assertThat(d).containsEntry("workers", "4").containsEntry("prepared-sandboxes", "4").containsEntry("max-cpu-cores", "4");
+    }
+
+    @Test
+    void defaults_on_a_host_with_more_than_256_cores_pass_their_own_checks() {
+        RunboxConfig c = RunboxConfig.from(NONE, NONE, RunboxConfig.defaults(384));
+        assertThat(c.workers()).isEqualTo(256);
+        assertThat(c.preparedSandboxes()).isEqualTo(256);
+        assertThat(c.maxCpuCores()).isEqualTo(384.0);
+    }
+
+    @Test
+    void defaults_on_a_host_with_more_than_1024_cores_pass_their_own_checks() {
+        RunboxConfig c = RunboxConfig.from(NONE, NONE, RunboxConfig.defaults(4096));
+        assertThat(c.workers()).isEqualTo(256);
+        assertThat(c.preparedSandboxes()).isEqualTo(256);
+        assertThat(c.maxCpuCores()).isEqualTo(1024.0);
+    }
+
+    @Test
+    void clamped_default_still_yields_to_an_explicit_value() {
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("workers", "300"), RunboxConfig.defaults(384)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("workers must be 1-256");
+        assertThat(RunboxConfig.from(NONE, Map.of("workers", "8"), RunboxConfig.defaults(384)).workers()).isEqualTo(8);
+    }
+
+    @Test
     void env_name_is_the_setting_name_upper_cased_with_underscores() {
         assertThat(RunboxConfig.envName("max-time-limit-sec")).isEqualTo("RUNBOX_MAX_TIME_LIMIT_SEC");
         assertThat(RunboxConfig.envName("port")).isEqualTo("RUNBOX_PORT");
@@ -119,6 +148,8 @@ class RunboxConfigTest {
             "port                   | 8080.5",
             "workers                | 0",
             "workers                | 257",
+            "prepared-sandboxes     | -1",
+            "prepared-sandboxes     | 257",
             "queue-capacity         | 0",
             "queue-capacity         | -5",
             "result-ttl-sec         | 0",
@@ -138,6 +169,7 @@ class RunboxConfigTest {
             "min-memory-limit-mb    | 3",
             "min-memory-limit-mb    | 4096",
             "max-cpu-cores          | 0",
+            "max-cpu-cores          | 1025",
             "default-cpu-cores      | 0.001",
             "default-cpu-cores      | 2000",
             "output-cap-bytes       | 0",
