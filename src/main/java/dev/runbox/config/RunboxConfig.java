@@ -2,9 +2,12 @@ package dev.runbox.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -42,6 +45,16 @@ public record RunboxConfig(
     public static final int MAX_PREPARED_SANDBOXES = 256;
     /** Largest CPU quota a run may ask for; the default (every core) stops here. */
     public static final double MAX_CPU_CORES = 1024;
+
+    /**
+     * {@code RUNBOX_*} variables that are not settings but are read elsewhere on purpose; any other
+     * {@code RUNBOX_*} variable that names no setting stops the start (a typo would otherwise be
+     * ignored silently). Keep this list in step with {@code grep -rn RUNBOX_ src/ runbox .ci}.
+     */
+    static final Set<String> OTHER_ENV = Set.of(
+            "RUNBOX_JAVA_OPTS",      // ./runbox: options of the JVM that runs Runbox
+            "RUNBOX_LOG_LEVEL",      // logback.xml: level of the root logger
+            "RUNBOX_CANARY_SECRET"); // .ci/run: a secret in the server's environment no sandbox may see
 
     /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     public static final Map<String, String> DEFAULTS = defaults(Runtime.getRuntime().availableProcessors());
@@ -82,9 +95,18 @@ public record RunboxConfig(
 
     static RunboxConfig from(Map<String, String> env, Map<String, String> flags, Map<String, String> defaults) {
         Map<String, String> v = new LinkedHashMap<>(defaults);
+        Set<String> settingVars = new HashSet<>();
         for (String name : defaults.keySet()) {
+            settingVars.add(envName(name));
             String e = env.get(envName(name));
             if (e != null) v.put(name, e);
+        }
+        List<String> unknown = env.keySet().stream()
+                .filter(k -> k.startsWith("RUNBOX_") && !settingVars.contains(k) && !OTHER_ENV.contains(k)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown setting in the environment: " + String.join(", ", unknown)
+                    + " (settings are RUNBOX_<NAME> with a NAME of the README's table, upper case, '-' as '_';"
+                    + " see --print-config)");
         }
         for (Map.Entry<String, String> f : flags.entrySet()) {
             if (!defaults.containsKey(f.getKey())) throw new ConfigException("unknown setting --" + f.getKey());

@@ -103,8 +103,37 @@ class RunboxConfigTest {
 
     @Test
     void environment_variables_without_the_runbox_prefix_are_ignored() {
-        RunboxConfig c = RunboxConfig.from(Map.of("PORT", "9090", "port", "9091", "RUNBOX_port", "9092"), NONE);
+        RunboxConfig c = RunboxConfig.from(Map.of("PORT", "9090", "port", "9091", "RUNBOXPORT", "9092", "XRUNBOX_PORT", "1"), NONE);
         assertThat(c.port()).isEqualTo(8080);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"RUNBOX_PROT", "RUNBOX_port", "RUNBOX_WORKER", "RUNBOX_MAX_TIME_LIMIT", "RUNBOX_", "RUNBOX_OUTPUT-CAP-BYTES"})
+    void runbox_variable_that_names_no_setting_stops_the_start_naming_it(String name) {
+        assertThatThrownBy(() -> RunboxConfig.from(Map.of(name, "9090", "RUNBOX_PORT", "9091"), NONE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("unknown setting in the environment: " + name + " (");
+    }
+
+    @Test
+    void every_unknown_runbox_variable_is_named_at_once() {
+        assertThatThrownBy(() -> RunboxConfig.from(Map.of("RUNBOX_PROT", "1", "RUNBOX_WROKERS", "2", "HOME", "/root"), NONE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RUNBOX_PROT, RUNBOX_WROKERS");
+    }
+
+    @Test
+    void runbox_variables_used_elsewhere_on_purpose_are_allowed() {
+        RunboxConfig c = RunboxConfig.from(Map.of(
+                "RUNBOX_JAVA_OPTS", "-Xmx1g", "RUNBOX_LOG_LEVEL", "DEBUG", "RUNBOX_CANARY_SECRET", "ci-canary-1"), NONE);
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(RunboxConfig.OTHER_ENV).containsExactlyInAnyOrder("RUNBOX_JAVA_OPTS", "RUNBOX_LOG_LEVEL", "RUNBOX_CANARY_SECRET");
+    }
+
+    @Test
+    void no_other_runbox_variable_shadows_a_setting() {
+        for (String name : RunboxConfig.DEFAULTS.keySet()) {
+            assertThat(RunboxConfig.OTHER_ENV).doesNotContain(RunboxConfig.envName(name));
+        }
     }
 
     @Test
