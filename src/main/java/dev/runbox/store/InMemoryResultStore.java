@@ -45,6 +45,9 @@ public final class InMemoryResultStore implements ResultStore {
 
     @Override
     public boolean transition(SubmissionId id, Status from, ExecutionResult next) {
+        if (!next.submissionId().equals(id)) {
+            throw new IllegalArgumentException("result of submission " + next.submissionId() + " cannot be stored as " + id);
+        }
         if (!from.canMoveTo(next.status())) return false;
         boolean[] moved = {false};
         entries.computeIfPresent(id, (k, e) -> {

@@ -21,6 +21,8 @@ public interface ResultStore {
     /**
      * Replaces the result if its status is still {@code from} and may move to {@code next.status()};
      * returns false (and changes nothing) otherwise.
+     *
+     * @throws IllegalArgumentException when {@code next} is the result of another submission than {@code id}
      */
     boolean transition(SubmissionId id, Status from, ExecutionResult next);
 

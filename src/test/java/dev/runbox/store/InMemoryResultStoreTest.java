@@ -116,6 +116,20 @@ class InMemoryResultStoreTest {
     }
 
     @Test
+    void transition_to_the_result_of_another_submission_is_refused_and_changes_nothing() {
+        ExecutionResult p = pending();
+        ExecutionResult other = pending();
+        store.create(p);
+        store.create(other);
+
+        assertThatThrownBy(() -> store.transition(p.submissionId(), Status.PENDING, other.processing("w", clock.instant())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(p.submissionId().toString()).hasMessageContaining(other.submissionId().toString());
+        assertThat(store.get(p.submissionId())).contains(p);
+        assertThat(store.get(other.submissionId())).contains(other);
+    }
+
+    @Test
     void result_expires_ttl_after_it_was_created() {
         ExecutionResult p = pending();
         store.create(p);
