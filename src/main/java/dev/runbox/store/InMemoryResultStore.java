@@ -31,9 +31,16 @@ public final class InMemoryResultStore implements ResultStore {
     @Override
     public void create(ExecutionResult pending) {
         Entry fresh = new Entry(pending, clock.instant().plus(ttl));
-        if (entries.putIfAbsent(pending.submissionId(), fresh) != null) {
-            throw new IllegalStateException("submission " + pending.submissionId() + " already exists");
-        }
+        boolean[] exists = {false};
+        // an expired entry not yet evicted is gone for every reader: it does not block a new one
+        entries.compute(pending.submissionId(), (k, e) -> {
+            if (e != null && !isExpired(e)) {
+                exists[0] = true;
+                return e;
+            }
+            return fresh;
+        });
+        if (exists[0]) throw new IllegalStateException("submission " + pending.submissionId() + " already exists");
     }
 
     @Override

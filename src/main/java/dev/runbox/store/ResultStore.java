@@ -12,7 +12,11 @@ import java.util.Optional;
  */
 public interface ResultStore {
 
-    /** Stores the first (PENDING) result of a new submission. */
+    /**
+     * Stores the first (PENDING) result of a new submission; an id whose result expired is new again.
+     *
+     * @throws IllegalStateException when a result of that id exists (and has not expired)
+     */
     void create(ExecutionResult pending);
 
     /** The result, unless it never existed or expired. */
