@@ -2,9 +2,12 @@ package dev.runbox.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -60,15 +63,32 @@ public record RunboxConfig(
         }
     }
 
-    /** Names, defaults and meanings of all settings; the README's table mirrors this. */
-    public static final Map<String, String> DEFAULTS = defaults();
+    /** Most concurrent runs, and most sandboxes prepared ahead: the defaults (one per core) stop here. */
+    public static final int MAX_WORKERS = 256;
+    public static final int MAX_PREPARED_SANDBOXES = 256;
+    /** Largest CPU quota a run may ask for; the default (every core) stops here. */
+    public static final double MAX_CPU_CORES = 1024;
 
-    private static Map<String, String> defaults() {
+    /**
+     * {@code RUNBOX_*} variables that are not settings but are read elsewhere on purpose; any other
+     * {@code RUNBOX_*} variable that names no setting stops the start (a typo would otherwise be
+     * ignored silently). Keep this list in step with {@code grep -rn RUNBOX_ src/ runbox .ci}.
+     */
+    static final Set<String> OTHER_ENV = Set.of(
+            "RUNBOX_JAVA_OPTS",      // ./runbox: options of the JVM that runs Runbox
+            "RUNBOX_LOG_LEVEL",      // logback.xml: level of the root logger
+            "RUNBOX_CANARY_SECRET"); // .ci/run: a secret in the server's environment no sandbox may see
+
+    /** Names, defaults and meanings of all settings; the README's table mirrors this. */
+    public static final Map<String, String> DEFAULTS = defaults(Runtime.getRuntime().availableProcessors());
+
+    /** The defaults on a host with {@code cpus} cores: those that follow the cores never fail their own check. */
+    static Map<String, String> defaults(int cpus) {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("host", "127.0.0.1");
         d.put("port", "8080");
-        d.put("workers", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        d.put("prepared-sandboxes", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        d.put("workers", Integer.toString(Math.min(cpus, MAX_WORKERS)));
+        d.put("prepared-sandboxes", Integer.toString(Math.min(cpus, MAX_PREPARED_SANDBOXES)));
         d.put("queue-capacity", "10000");
         d.put("result-ttl-sec", "3600");
         d.put("max-source-bytes", Integer.toString(1024 * 1024));
@@ -79,7 +99,7 @@ public record RunboxConfig(
         d.put("max-time-limit-sec", "20");
         d.put("max-memory-limit-mb", "2048");
         d.put("min-memory-limit-mb", "16");
-        d.put("max-cpu-cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        d.put("max-cpu-cores", Integer.toString((int) Math.min(cpus, MAX_CPU_CORES)));
         d.put("output-cap-bytes", Integer.toString(1024 * 1024));
         d.put("max-processes", "128");
         d.put("writable-mb", "64");
@@ -108,13 +128,26 @@ public record RunboxConfig(
 
     /** Builds the config from defaults, then {@code env}, then {@code flags} (name → value). */
     public static RunboxConfig from(Map<String, String> env, Map<String, String> flags) {
-        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-        for (String name : DEFAULTS.keySet()) {
+        return from(env, flags, DEFAULTS);
+    }
+
+    static RunboxConfig from(Map<String, String> env, Map<String, String> flags, Map<String, String> defaults) {
+        Map<String, String> v = new LinkedHashMap<>(defaults);
+        Set<String> settingVars = new HashSet<>();
+        for (String name : defaults.keySet()) {
+            settingVars.add(envName(name));
             String e = env.get(envName(name));
             if (e != null) v.put(name, e);
         }
+        List<String> unknown = env.keySet().stream()
+                .filter(k -> k.startsWith("RUNBOX_") && !settingVars.contains(k) && !OTHER_ENV.contains(k)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown setting in the environment: " + String.join(", ", unknown)
+                    + " (settings are RUNBOX_<NAME> with a NAME of the README's table, upper case, '-' as '_';"
+                    + " see --print-config)");
+        }
         for (Map.Entry<String, String> f : flags.entrySet()) {
-            if (!DEFAULTS.containsKey(f.getKey())) throw new ConfigException("unknown setting --" + f.getKey());
+            if (!defaults.containsKey(f.getKey())) throw new ConfigException("unknown setting --" + f.getKey());
             v.put(f.getKey(), f.getValue());
         }
         Reader r = new Reader(v);
@@ -134,7 +167,7 @@ public record RunboxConfig(
                 r.integer("max-memory-limit-mb"),
                 r.integer("min-memory-limit-mb"),
                 r.decimal("max-cpu-cores"),
-                r.integer("output-cap-bytes"),
+                r.longInteger("output-cap-bytes"),
                 r.integer("max-processes"),
                 r.integer("writable-mb"),
                 r.integer("max-attempts"),
@@ -169,11 +202,12 @@ public record RunboxConfig(
         check(port >= 0 && port <= 65535, "port must be 0-65535");
         if (redisUrl.isPresent()) {
             // an API-only process (serve --workers 0) leaves the running to `runbox worker` processes
-            check(workers >= 0 && workers <= 256, "workers must be 0-256");
+            check(workers >= 0 && workers <= MAX_WORKERS, "workers must be 0-" + MAX_WORKERS);
         } else {
-            check(workers >= 1 && workers <= 256, "workers must be 1-256 (0 only with redis-url: nobody else would run the jobs)");
+            check(workers >= 1 && workers <= MAX_WORKERS, "workers must be 1-" + MAX_WORKERS
+                    + " (0 only with redis-url: nobody else would run the jobs)");
         }
-        check(preparedSandboxes >= 0 && preparedSandboxes <= 256, "prepared-sandboxes must be 0-256");
+        check(preparedSandboxes >= 0 && preparedSandboxes <= MAX_PREPARED_SANDBOXES, "prepared-sandboxes must be 0-" + MAX_PREPARED_SANDBOXES);
         check(queueCapacity >= 1, "queue-capacity must be >= 1");
         check(!resultTtl.isNegative() && !resultTtl.isZero(), "result-ttl-sec must be > 0");
         check(maxSourceBytes >= 1, "max-source-bytes must be >= 1");
@@ -183,7 +217,7 @@ public record RunboxConfig(
         check(minMemoryLimitMb >= 4 && minMemoryLimitMb <= maxMemoryLimitMb, "min-memory-limit-mb must be in [4, max-memory-limit-mb]");
         check(defaultMemoryLimitMb >= minMemoryLimitMb && defaultMemoryLimitMb <= maxMemoryLimitMb,
                 "default-memory-limit-mb must be within [min-memory-limit-mb, max-memory-limit-mb]");
-        check(maxCpuCores >= 0.01 && maxCpuCores <= 1024, "max-cpu-cores must be in [0.01, 1024]");
+        check(maxCpuCores >= 0.01 && maxCpuCores <= MAX_CPU_CORES, "max-cpu-cores must be in [0.01, " + (int) MAX_CPU_CORES + "]");
         check(defaultCpuCores >= 0.01 && defaultCpuCores <= maxCpuCores, "default-cpu-cores must be in [0.01, max-cpu-cores]");
         check(outputCapBytes >= 1, "output-cap-bytes must be >= 1");
         check(maxProcesses >= 1 && maxProcesses <= 32768, "max-processes must be 1-32768");
@@ -241,6 +275,14 @@ public record RunboxConfig(
             if (s.equals("true")) return true;
             if (s.equals("false")) return false;
             throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': must be true or false");
+        }
+
+        long longInteger(String name) {
+            try {
+                return Long.parseLong(values.get(name).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
+            }
         }
 
         double decimal(String name) {

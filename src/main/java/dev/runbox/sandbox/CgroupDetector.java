@@ -98,9 +98,26 @@ public final class CgroupDetector {
         return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 
-    private static Path resolve(Mount m, String ownPath) {
-        String rel = ownPath;
-        if (!m.root().equals("/") && rel.startsWith(m.root())) rel = rel.substring(m.root().length());
+    /**
+     * Where this process's cgroup {@code ownPath} (as /proc/self/cgroup names it) is under the mount
+     * point of {@code m}, which shows only the subtree at {@code m.root()}.
+     */
+    private static Path resolve(Mount m, String ownPath) throws SandboxFailure {
+        String root = m.root().equals("/") ? "" : m.root().replaceAll("/+$", "");
+        // "/.." parts: the cgroup lies outside this process's cgroup namespace, so outside every mount of it
+        boolean outside = List.of(ownPath.split("/")).contains("..");
+        String rel;
+        if (!outside && ownPath.equals(root)) {
+            rel = "";
+        } else if (!outside && ownPath.startsWith(root + "/")) {
+            // a whole path element: the root "/docker/abc" does not hold "/docker/abcdef"
+            rel = ownPath.substring(root.length());
+        } else {
+            throw new SandboxFailure("this process's cgroup " + ownPath + " is not under " + m.root()
+                    + ", the part of the hierarchy mounted at " + m.mountPoint() + ", so Runbox cannot make run cgroups"
+                    + " under its own; mount the cgroup filesystem so that it shows this process's cgroup"
+                    + " (run `runbox check-host`)");
+        }
         rel = rel.replaceAll("^/+", "");
         return rel.isEmpty() ? m.mountPoint() : m.mountPoint().resolve(rel);
     }

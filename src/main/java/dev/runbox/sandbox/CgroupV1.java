@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -85,20 +87,30 @@ public final class CgroupV1 implements Cgroups {
         }
     }
 
+    /**
+     * Counts runs, not directories: a run has one in each hierarchy (one for co-mounted ones), and it
+     * counts once, when every one of them could be removed.
+     */
     @Override
     public int sweepStale() {
-        int removed = 0;
+        Map<String, Boolean> allRemoved = new HashMap<>();
         for (Path parent : parents()) {
             try (Stream<Path> children = Files.list(parent)) {
                 for (Path dir : children.filter(p -> p.getFileName().toString().startsWith(runPrefix)).toList()) {
-                    destroyDirs(List.of(dir));
-                    removed++;
+                    boolean removed;
+                    try {
+                        CgroupFiles.removeDir(dir, dir.resolve("cgroup.procs"), System.nanoTime() + 2_000_000_000L);
+                        removed = true;
+                    } catch (SandboxFailure e) {
+                        removed = false; // still busy: tried again at the next start; check-host shows it
+                    }
+                    allRemoved.merge(dir.getFileName().toString(), removed, Boolean::logicalAnd);
                 }
             } catch (IOException ignored) {
                 // unreadable parent: check-host reports it
             }
         }
-        return removed;
+        return (int) allRemoved.values().stream().filter(Boolean::booleanValue).count();
     }
 
     @Override

@@ -6,7 +6,11 @@ public interface Cgroups {
     /** Creates the cgroup of a run with its limits set; nothing runs in it yet. */
     RunCgroup create(String runName, CgroupLimits limits) throws SandboxFailure;
 
-    /** Kills and removes run cgroups left by an earlier Runbox process that did not end cleanly. */
+    /**
+     * Kills and removes run cgroups left by an earlier Runbox process that did not end cleanly.
+     *
+     * @return how many runs had their cgroups removed entirely (those that could not be are not counted)
+     */
     int sweepStale();
 
     /** "v1" or "v2", and where, for logs and check-host. */

@@ -20,6 +20,11 @@ public record RunSpec(List<String> command, Map<String, byte[]> files, byte[] st
     /** Inside the sandbox: the program's working directory, writable, fresh per run. */
     public static final String WORK_DIR = "/box";
 
+    /** A plain file name of the work dir: no path, no leading dot or dash, at most 64 characters. */
+    public static boolean isValidFileName(String name) {
+        return name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    }
+
     public RunSpec {
         command = List.copyOf(command);
         files = Map.copyOf(files);
@@ -27,7 +32,7 @@ public record RunSpec(List<String> command, Map<String, byte[]> files, byte[] st
         environment = Map.copyOf(environment);
         if (command.isEmpty()) throw new IllegalArgumentException("empty command");
         for (String name : files.keySet()) {
-            if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")) {
+            if (!isValidFileName(name)) {
                 throw new IllegalArgumentException("bad file name for the work dir: " + name);
             }
         }

@@ -41,9 +41,16 @@ public final class InMemoryResultStore implements ResultStore {
     @Override
     public void create(ExecutionResult pending) {
         Entry fresh = new Entry(pending, clock.instant().plus(ttl));
-        if (entries.putIfAbsent(pending.submissionId(), fresh) != null) {
-            throw new IllegalStateException("submission " + pending.submissionId() + " already exists");
-        }
+        boolean[] exists = {false};
+        // an expired entry not yet evicted is gone for every reader: it does not block a new one
+        entries.compute(pending.submissionId(), (k, e) -> {
+            if (e != null && !isExpired(e)) {
+                exists[0] = true;
+                return e;
+            }
+            return fresh;
+        });
+        if (exists[0]) throw new IllegalStateException("submission " + pending.submissionId() + " already exists");
     }
 
     @Override
@@ -55,6 +62,9 @@ public final class InMemoryResultStore implements ResultStore {
 
     @Override
     public boolean transition(SubmissionId id, Status from, ExecutionResult next) {
+        if (!next.submissionId().equals(id)) {
+            throw new IllegalArgumentException("result of submission " + next.submissionId() + " cannot be stored as " + id);
+        }
         if (!from.canMoveTo(next.status())) return false;
         boolean[] moved = {false};
         entries.computeIfPresent(id, (k, e) -> {

@@ -13,7 +13,12 @@ import java.util.function.Consumer;
  */
 public interface ResultStore {
 
-    /** Stores the first result of a new submission: PENDING, or final when it came from the result cache. */
+    /**
+     * Stores the first result of a new submission: PENDING, or final when it came from the result
+     * cache; an id whose result expired is new again.
+     *
+     * @throws IllegalStateException when a result of that id exists (and has not expired)
+     */
     void create(ExecutionResult pending);
 
     /** The result, unless it never existed or expired. */
@@ -22,6 +27,8 @@ public interface ResultStore {
     /**
      * Replaces the result if its status is still {@code from} and may move to {@code next.status()};
      * returns false (and changes nothing) otherwise.
+     *
+     * @throws IllegalArgumentException when {@code next} is the result of another submission than {@code id}
      */
     boolean transition(SubmissionId id, Status from, ExecutionResult next);
 

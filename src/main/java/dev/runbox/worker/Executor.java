@@ -98,11 +98,11 @@ public final class Executor {
     }
 
     private ExecutionResult judged(Submission job, ExecutionResult current, Language lang, SandboxOutcome o,
-                                   String compileOutput) {
+                                   String compileOutput) throws SandboxFailure {
         Limits l = job.limits();
         String stdout = decode(o.stdout().bytes());
         String stderr = decode(o.stderr().bytes());
-        Verdict.Judged v = Verdict.of(o, l.cpuTime().toNanos() / 1e9, l.memoryBytes() / MIB, config.outputCapBytes());
+        Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
         v = Verdict.heapExhausted(v, stderr, lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
         v = Verdict.againstExpected(v, stdout, job.expectedOutput());
         return new ExecutionResult(job.id(), v.status(), job.language(), stdout, stderr,

@@ -1,8 +1,11 @@
 package dev.runbox.worker;
 
+import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
+import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.List;
 
@@ -14,18 +17,30 @@ final class Verdict {
     record Judged(Status status, String message) {
     }
 
-    static Judged of(SandboxOutcome o, double timeLimitSec, long memoryLimitMb, long outputCapBytes) {
+    /**
+     * @param limits         the limits the run had (the messages state them)
+     * @param outputCapBytes bytes kept per stream
+     * @throws SandboxFailure when the outcome says the program exited but carries neither an exit
+     *                        status nor a signal: the sandbox failed to tell how the program ended, which
+     *                        is Runbox's failure (retried, then INTERNAL_ERROR), not the program's. Calling
+     *                        it OK would pass a run nobody saw end; calling it RE would blame the program.
+     */
+    static Judged of(SandboxOutcome o, Limits limits, long outputCapBytes) throws SandboxFailure {
         return switch (o.termination()) {
             case OUTPUT_LIMIT -> new Judged(Status.OLE, "output passed the cap of " + outputCapBytes
                     + " bytes per stream; the program was killed and its output truncated");
-            case MEMORY_LIMIT -> new Judged(Status.MLE, "memory limit of " + memoryLimitMb + " MB reached;"
+            case MEMORY_LIMIT -> new Judged(Status.MLE, "memory limit of " + limits.memoryBytes() / (1024 * 1024) + " MB reached;"
                     + " the kernel killed the program");
-            case CPU_TIME_LIMIT -> new Judged(Status.TLE, "CPU time limit of " + timeLimitSec + " s reached");
-            case WALL_TIME_LIMIT -> new Judged(Status.TLE, "wall time limit of "
-                    + String.format(Locale.ROOT, "%.3f", o.wallTime().toNanos() / 1e9) + " s reached (the program was waiting or sleeping)");
+            case CPU_TIME_LIMIT -> new Judged(Status.TLE, "CPU time limit of " + limits.cpuTime().toNanos() / 1e9 + " s reached");
+            case WALL_TIME_LIMIT -> new Judged(Status.TLE, "wall time limit of " + seconds(limits.wallTime())
+                    + " s reached after " + seconds(o.wallTime()) + " s (the program was waiting or sleeping)");
             case EXITED -> {
                 if (o.signal() != null) yield new Judged(Status.RE, "killed by signal " + o.signal() + signalName(o.signal()));
-                if (o.exitCode() != null && o.exitCode() != 0) yield new Judged(Status.RE, "exited with status " + o.exitCode());
+                if (o.exitCode() == null) {
+                    throw new SandboxFailure("the sandbox reported that the program exited, but with neither an exit status"
+                            + " nor a signal");
+                }
+                if (o.exitCode() != 0) yield new Judged(Status.RE, "exited with status " + o.exitCode());
                 yield new Judged(Status.OK, null);
             }
         };
@@ -62,7 +77,7 @@ final class Verdict {
             case MEMORY_LIMIT -> "the compile reached its memory limit of " + memoryLimitMb + " MB; the kernel killed the compiler";
             case CPU_TIME_LIMIT -> "the compile reached its CPU time limit of " + timeLimitSec + " s";
             case WALL_TIME_LIMIT -> "the compile reached its wall time limit of "
-                    + String.format("%.3f", c.wallTime().toNanos() / 1e9) + " s";
+                    + seconds(c.wallTime()) + " s";
             case EXITED -> {
                 if (c.signal() != null) yield "the compiler was killed by signal " + c.signal() + signalName(c.signal());
                 if (c.exitCode() != null && c.exitCode() != 0) yield "compilation failed (exit status " + c.exitCode() + ")";
@@ -70,6 +85,10 @@ final class Verdict {
             }
         };
         return java.util.Optional.ofNullable(why);
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e9);
     }
 
     private static String signalName(int signal) {

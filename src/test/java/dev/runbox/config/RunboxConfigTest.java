@@ -46,6 +46,35 @@ class RunboxConfigTest {
     }
 
     @Test
+    void defaults_that_follow_the_cores_are_the_cores_on_a_small_host() {
+        Map<String, String> d = RunboxConfig.defaults(4);
+        assertThat(d).containsEntry("workers", "4").containsEntry("prepared-sandboxes", "4").containsEntry("max-cpu-cores", "4");
+    }
+
+    @Test
+    void defaults_on_a_host_with_more_than_256_cores_pass_their_own_checks() {
+        RunboxConfig c = RunboxConfig.from(NONE, NONE, RunboxConfig.defaults(384));
+        assertThat(c.workers()).isEqualTo(256);
+        assertThat(c.preparedSandboxes()).isEqualTo(256);
+        assertThat(c.maxCpuCores()).isEqualTo(384.0);
+    }
+
+    @Test
+    void defaults_on_a_host_with_more_than_1024_cores_pass_their_own_checks() {
+        RunboxConfig c = RunboxConfig.from(NONE, NONE, RunboxConfig.defaults(4096));
+        assertThat(c.workers()).isEqualTo(256);
+        assertThat(c.preparedSandboxes()).isEqualTo(256);
+        assertThat(c.maxCpuCores()).isEqualTo(1024.0);
+    }
+
+    @Test
+    void clamped_default_still_yields_to_an_explicit_value() {
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("workers", "300"), RunboxConfig.defaults(384)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("workers must be 1-256");
+        assertThat(RunboxConfig.from(NONE, Map.of("workers", "8"), RunboxConfig.defaults(384)).workers()).isEqualTo(8);
+    }
+
+    @Test
     void env_name_is_the_setting_name_upper_cased_with_underscores() {
         assertThat(RunboxConfig.envName("max-time-limit-sec")).isEqualTo("RUNBOX_MAX_TIME_LIMIT_SEC");
         assertThat(RunboxConfig.envName("port")).isEqualTo("RUNBOX_PORT");
@@ -74,8 +103,37 @@ class RunboxConfigTest {
 
     @Test
     void environment_variables_without_the_runbox_prefix_are_ignored() {
-        RunboxConfig c = RunboxConfig.from(Map.of("PORT", "9090", "port", "9091", "RUNBOX_port", "9092"), NONE);
+        RunboxConfig c = RunboxConfig.from(Map.of("PORT", "9090", "port", "9091", "RUNBOXPORT", "9092", "XRUNBOX_PORT", "1"), NONE);
         assertThat(c.port()).isEqualTo(8080);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"RUNBOX_PROT", "RUNBOX_port", "RUNBOX_WORKER", "RUNBOX_MAX_TIME_LIMIT", "RUNBOX_", "RUNBOX_OUTPUT-CAP-BYTES"})
+    void runbox_variable_that_names_no_setting_stops_the_start_naming_it(String name) {
+        assertThatThrownBy(() -> RunboxConfig.from(Map.of(name, "9090", "RUNBOX_PORT", "9091"), NONE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("unknown setting in the environment: " + name + " (");
+    }
+
+    @Test
+    void every_unknown_runbox_variable_is_named_at_once() {
+        assertThatThrownBy(() -> RunboxConfig.from(Map.of("RUNBOX_PROT", "1", "RUNBOX_WROKERS", "2", "HOME", "/root"), NONE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RUNBOX_PROT, RUNBOX_WROKERS");
+    }
+
+    @Test
+    void runbox_variables_used_elsewhere_on_purpose_are_allowed() {
+        RunboxConfig c = RunboxConfig.from(Map.of(
+                "RUNBOX_JAVA_OPTS", "-Xmx1g", "RUNBOX_LOG_LEVEL", "DEBUG", "RUNBOX_CANARY_SECRET", "ci-canary-1"), NONE);
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(RunboxConfig.OTHER_ENV).containsExactlyInAnyOrder("RUNBOX_JAVA_OPTS", "RUNBOX_LOG_LEVEL", "RUNBOX_CANARY_SECRET");
+    }
+
+    @Test
+    void no_other_runbox_variable_shadows_a_setting() {
+        for (String name : RunboxConfig.DEFAULTS.keySet()) {
+            assertThat(RunboxConfig.OTHER_ENV).doesNotContain(RunboxConfig.envName(name));
+        }
     }
 
     @Test
@@ -119,6 +177,8 @@ class RunboxConfigTest {
             "port                   | 8080.5",
             "workers                | 0",
             "workers                | 257",
+            "prepared-sandboxes     | -1",
+            "prepared-sandboxes     | 257",
             "queue-capacity         | 0",
             "queue-capacity         | -5",
             "result-ttl-sec         | 0",
@@ -138,9 +198,12 @@ class RunboxConfigTest {
             "min-memory-limit-mb    | 3",
             "min-memory-limit-mb    | 4096",
             "max-cpu-cores          | 0",
+            "max-cpu-cores          | 1025",
             "default-cpu-cores      | 0.001",
             "default-cpu-cores      | 2000",
             "output-cap-bytes       | 0",
+            "output-cap-bytes       | 9223372036854775808",
+            "output-cap-bytes       | 1e9",
             "max-processes          | 0",
             "max-processes          | 32769",
             "writable-mb            | 0",
@@ -187,6 +250,12 @@ class RunboxConfigTest {
         assertThat(c.defaultTimeLimitSec()).isEqualTo(3600.0);
         assertThat(c.defaultCpuCores()).isEqualTo(0.01);
         assertThat(c.sandboxUidBase()).isEqualTo(1000);
+    }
+
+    @Test
+    void output_cap_is_read_as_a_long_beyond_the_int_range() {
+        RunboxConfig c = RunboxConfig.from(NONE, Map.of("output-cap-bytes", "3000000000"));
+        assertThat(c.outputCapBytes()).isEqualTo(3_000_000_000L);
     }
 
     @Test

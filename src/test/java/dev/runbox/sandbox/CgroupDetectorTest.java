@@ -109,6 +109,38 @@ class CgroupDetectorTest {
                 "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct"));
     }
 
+    /** The mount shows /docker/abc; this process is in /docker/abcdef, a sibling that merely shares a prefix. */
+    @Test
+    void v1_mount_root_matches_only_whole_path_elements() {
+        String cgroup = "12:memory:/docker/abcdef\n11:cpu,cpuacct:/docker/abcdef\n6:pids:/docker/abcdef\n";
+        String mountinfo = """
+                600 590 0:32 /docker/abc /sys/fs/cgroup/memory ro,relatime - cgroup cgroup rw,memory
+                601 590 0:29 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro,relatime - cgroup cgroup rw,cpu,cpuacct
+                602 590 0:31 /docker/abc /sys/fs/cgroup/pids ro,relatime - cgroup cgroup rw,pids
+                """;
+
+        // stripping the prefix alone gave /sys/fs/cgroup/memory/def: a cgroup that is not this process's
+        assertThatThrownBy(() -> CgroupDetector.detect(INSTANCE, cgroup, mountinfo, PID))
+                .isInstanceOf(SandboxFailure.class)
+                .hasMessageContaining("this process's cgroup /docker/abcdef is not under /docker/abc")
+                .hasMessageContaining("/sys/fs/cgroup/memory")
+                .hasMessageContaining("check-host");
+    }
+
+    @Test
+    void v1_cgroup_outside_the_mounts_subtree_is_refused() {
+        String cgroup = "12:memory:/system.slice/runbox.service\n11:cpu,cpuacct:/docker/abc\n6:pids:/docker/abc\n";
+        String mountinfo = """
+                600 590 0:32 /docker/abc /sys/fs/cgroup/memory ro,relatime - cgroup cgroup rw,memory
+                601 590 0:29 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro,relatime - cgroup cgroup rw,cpu,cpuacct
+                602 590 0:31 /docker/abc /sys/fs/cgroup/pids ro,relatime - cgroup cgroup rw,pids
+                """;
+
+        assertThatThrownBy(() -> CgroupDetector.detect(INSTANCE, cgroup, mountinfo, PID))
+                .isInstanceOf(SandboxFailure.class)
+                .hasMessageContaining("this process's cgroup /system.slice/runbox.service is not under /docker/abc");
+    }
+
     @Test
     void v1_host_without_a_pids_hierarchy_is_refused_by_name() {
         String cgroup = "4:memory:/\n2:cpu,cpuacct:/\n";
@@ -230,6 +262,39 @@ class CgroupDetectorTest {
     }
 
     /** Docker's default on v2: a private cgroup namespace, where both files say "/". */
+    @Test
+    void v2_mount_root_matches_only_whole_path_elements() throws Exception {
+        Path mount = preparedGroup(tmp.resolve("cgroup"));
+        preparedGroup(mount.resolve("-old")); // what stripping the prefix alone would pick
+        String scope = "/system.slice/docker-abc.scope";
+
+        assertThatThrownBy(() -> CgroupDetector.detect(INSTANCE, "0::" + scope + "-old\n", v2Mountinfo(mount, scope), PID))
+                .isInstanceOf(SandboxFailure.class)
+                .hasMessageContaining("this process's cgroup " + scope + "-old is not under " + scope)
+                .hasMessageContaining(mount.toString());
+    }
+
+    @Test
+    void v2_cgroup_outside_the_mounts_subtree_is_refused() {
+        Path mount = tmp.resolve("cgroup");
+
+        assertThatThrownBy(() -> CgroupDetector.detect(INSTANCE, "0::/user.slice/user-1000.slice\n",
+                v2Mountinfo(mount, "/system.slice/docker-abc.scope"), PID))
+                .isInstanceOf(SandboxFailure.class)
+                .hasMessageContaining("this process's cgroup /user.slice/user-1000.slice is not under /system.slice/docker-abc.scope");
+    }
+
+    /** A process moved out of its cgroup namespace's root sees its cgroup as "/../..". */
+    @Test
+    void cgroup_above_the_namespace_root_is_refused_not_resolved_above_the_mount() throws Exception {
+        Path mount = preparedGroup(tmp.resolve("ns/cgroup"));
+        preparedGroup(tmp.resolve("elsewhere"));
+
+        assertThatThrownBy(() -> CgroupDetector.detect(INSTANCE, "0::/../../elsewhere\n", v2Mountinfo(mount, "/"), PID))
+                .isInstanceOf(SandboxFailure.class)
+                .hasMessageContaining("this process's cgroup /../../elsewhere is not under /");
+    }
+
     @Test
     void container_in_its_own_cgroup_namespace_uses_the_mount() throws Exception {
         Path mount = preparedGroup(tmp.resolve("cgroup"));

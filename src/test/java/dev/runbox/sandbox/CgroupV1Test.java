@@ -245,7 +245,41 @@ class CgroupV1Test {
                         "runbox-run-ff00ff00-other", "runbox-run-ab12cd345-longer", "runbox-supervisor", "user.slice");
             }
         }
-        assertThat(removed).as("one per hierarchy per stale run").isEqualTo(8);
+        assertThat(removed).as("stale runs, not their directories in four hierarchies").isEqualTo(2);
+    }
+
+    @Test
+    void sweep_counts_a_run_of_co_mounted_hierarchies_once() throws Exception {
+        CgroupV1 v1 = new CgroupV1(INSTANCE, fs.path("memory/runbox"), fs.path("pids/runbox"),
+                fs.path("cpu,cpuacct/runbox"), fs.path("cpu,cpuacct/runbox"));
+        for (String h : List.of("memory", "pids", "cpu,cpuacct")) Files.createDirectory(fs.path(h + "/runbox/" + RUN_DIR));
+
+        assertThat(v1.sweepStale()).isEqualTo(1);
+        assertThat(runGroups()).isEmpty();
+    }
+
+    @Test
+    void sweep_counts_a_run_left_in_some_hierarchies_only() throws Exception {
+        // a create() that failed half way, and whose clean-up failed too
+        Files.createDirectory(fs.path("memory/runbox/" + RUN_DIR));
+
+        assertThat(cgroups().sweepStale()).isEqualTo(1);
+        assertThat(runGroups()).isEmpty();
+    }
+
+    @Test
+    void sweep_does_not_count_a_run_whose_group_could_not_be_removed() throws Exception {
+        String busy = "runbox-run-ab12cd34-busy";
+        for (String name : List.of(busy, RUN_DIR)) {
+            for (String h : List.of("memory", "pids", "cpu", "cpuacct")) Files.createDirectory(fs.path(h + "/runbox/" + name));
+        }
+        // a process the sweep cannot kill stays listed: rmdir of that one group keeps failing
+        Files.writeString(root.resolve("pids/runbox").resolve(busy).resolve("cgroup.procs"), NO_SUCH_PID + "\n");
+
+        int removed = cgroups().sweepStale();
+
+        assertThat(removed).as("only the run that is gone entirely").isEqualTo(1);
+        assertThat(runGroups()).containsExactly(root.resolve("pids/runbox").resolve(busy));
     }
 
     @Test

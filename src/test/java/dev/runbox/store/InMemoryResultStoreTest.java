@@ -23,7 +23,11 @@ class InMemoryResultStoreTest {
     private final InMemoryResultStore store = new InMemoryResultStore(TTL, clock);
 
     private ExecutionResult pending() {
-        Submission s = new Submission(SubmissionId.random(), "python", "print(1)", "",
+        return pending(SubmissionId.random());
+    }
+
+    private ExecutionResult pending(SubmissionId id) {
+        Submission s = new Submission(id, "python", "print(1)", "",
                 new Limits(Duration.ofSeconds(1), 64L << 20, 1.0), clock.instant());
         return ExecutionResult.pending(s);
     }
@@ -116,6 +120,20 @@ class InMemoryResultStoreTest {
     }
 
     @Test
+    void transition_to_the_result_of_another_submission_is_refused_and_changes_nothing() {
+        ExecutionResult p = pending();
+        ExecutionResult other = pending();
+        store.create(p);
+        store.create(other);
+
+        assertThatThrownBy(() -> store.transition(p.submissionId(), Status.PENDING, other.processing("w", clock.instant())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(p.submissionId().toString()).hasMessageContaining(other.submissionId().toString());
+        assertThat(store.get(p.submissionId())).contains(p);
+        assertThat(store.get(other.submissionId())).contains(other);
+    }
+
+    @Test
     void result_expires_ttl_after_it_was_created() {
         ExecutionResult p = pending();
         store.create(p);
@@ -159,6 +177,31 @@ class InMemoryResultStoreTest {
 
         assertThat(store.transition(p.submissionId(), Status.PENDING, p.processing("w", clock.instant()))).isFalse();
         assertThat(store.get(p.submissionId())).isEmpty();
+    }
+
+    @Test
+    void id_whose_result_expired_may_be_created_again_before_eviction() {
+        ExecutionResult p = pending();
+        store.create(p);
+        clock.advance(TTL);
+        ExecutionResult again = pending(p.submissionId());
+
+        store.create(again);
+
+        assertThat(store.get(p.submissionId())).containsSame(again);
+        assertThat(store.size()).isEqualTo(1);
+        clock.advance(TTL.minus(NANO));
+        assertThat(store.get(p.submissionId())).as("a fresh TTL from the new create").containsSame(again);
+    }
+
+    @Test
+    void id_one_nanosecond_before_expiry_still_exists() {
+        ExecutionResult p = pending();
+        store.create(p);
+        clock.advance(TTL.minus(NANO));
+
+        assertThatThrownBy(() -> store.create(pending(p.submissionId()))).isInstanceOf(IllegalStateException.class);
+        assertThat(store.get(p.submissionId())).containsSame(p);
     }
 
     @Test
