@@ -39,6 +39,14 @@ public final class LanguageFile {
             "cpu_cores");
     /** Places the sandbox makes itself; a mount there would hide or fight them. */
     private static final List<String> RESERVED_MOUNTS = List.of("/proc", "/dev", "/tmp", "/box", "/usr");
+    /** Where host secrets and other tenants' data live: a languages file may never show them. */
+    private static final List<String> SECRET_MOUNTS = List.of("/etc", "/root", "/home", "/var", "/sys", "/run", "/boot",
+            "/srv", "/mnt", "/media", "/opt/runbox");
+    /** What toolchains need of /etc (alternatives links, the JDK's config); nothing else of it. */
+    private static boolean toolchainEtc(Path p) {
+        return p.startsWith("/etc/alternatives") || (p.getNameCount() >= 2 && p.getName(0).toString().equals("etc")
+                && p.getName(1).toString().startsWith("java-"));
+    }
 
     private LanguageFile() {
     }
@@ -124,6 +132,12 @@ public final class LanguageFile {
         for (String reserved : RESERVED_MOUNTS) {
             if (p.startsWith(reserved)) {
                 throw new LanguageFileException(where + ": mount '" + m + "' is under " + reserved + ", which the sandbox provides itself");
+            }
+        }
+        for (String secret : SECRET_MOUNTS) {
+            if (p.startsWith(secret) && !toolchainEtc(p)) {
+                throw new LanguageFileException(where + ": mount '" + m + "' is under " + secret
+                        + ", which no sandbox may see (of /etc only /etc/alternatives and /etc/java-* are allowed)");
             }
         }
         for (int i = 0; i < p.getNameCount() - 1; i++) {

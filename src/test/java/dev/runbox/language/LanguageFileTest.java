@@ -99,7 +99,14 @@ class LanguageFileTest {
         refused(file(", 'mounts': ['/tmp/x']"), "under /tmp");
         refused(file(", 'mounts': ['/box']"), "under /box");
         refused(file(", 'mounts': ['/proc/1']"), "under /proc");
-        refused(file(", 'mounts': ['/etc/*/x']"), "last part only");
+        refused(file(", 'mounts': ['/opt/*/x']"), "last part only");
+        // host secrets, whatever the file says
+        refused(file(", 'mounts': ['/etc']"), "no sandbox may see");
+        refused(file(", 'mounts': ['/etc/shadow']"), "no sandbox may see");
+        refused(file(", 'mounts': ['/root/.ssh']"), "no sandbox may see");
+        refused(file(", 'mounts': ['/home']"), "no sandbox may see");
+        refused(file(", 'mounts': ['/var/lib']"), "no sandbox may see");
+        refused(file(", 'mounts': ['/run/runbox']"), "no sandbox may see");
     }
 
     @Test
@@ -150,7 +157,7 @@ class LanguageFileTest {
     void a_language_whose_toolchain_is_missing_is_not_offered() throws Exception {
         List<Language> defs = parse("{'languages': [{'id': 'nope', 'name': 'Nope', 'source_file': 'a', 'run': ['/usr/bin/no-such-runtime', 'a'],"
                 + " 'version': ['/usr/bin/no-such-runtime', '-v']}, {'id': 'mnt', 'name': 'M', 'source_file': 'a',"
-                + " 'run': ['/usr/bin/bash', 'a'], 'version': ['/usr/bin/bash', '--version'], 'mounts': ['/etc/no-such-*']}]}");
+                + " 'run': ['/usr/bin/bash', 'a'], 'version': ['/usr/bin/bash', '--version'], 'mounts': ['/opt/no-such-*']}]}");
         LanguageRegistry r = LanguageRegistry.fromDefinitions(defs, RunboxConfig.from(Map.of(), Map.of()));
         assertThat(r.ids()).isEmpty();
     }
