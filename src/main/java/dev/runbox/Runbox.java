@@ -3,12 +3,14 @@ package dev.runbox;
 import dev.runbox.api.HttpApi;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.language.LanguageRegistry;
+import dev.runbox.metrics.RunboxMetrics;
 import dev.runbox.queue.InMemoryJobQueue;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.sandbox.BubblewrapSandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.store.InMemoryResultStore;
+import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
 import dev.runbox.worker.WorkerPool;
 import org.slf4j.Logger;
@@ -33,15 +35,17 @@ public final class Runbox implements AutoCloseable {
     private final BubblewrapSandbox sandbox;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
+    private final RunboxMetrics metrics;
 
     private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, BubblewrapSandbox sandbox,
-                   ExecutorService outputReaders, ScheduledExecutorService housekeeping) {
+                   ExecutorService outputReaders, ScheduledExecutorService housekeeping, RunboxMetrics metrics) {
         this.config = config;
         this.api = api;
         this.workers = workers;
         this.sandbox = sandbox;
         this.outputReaders = outputReaders;
         this.housekeeping = housekeeping;
+        this.metrics = metrics;
     }
 
     /** Starts everything; refuses (throws) when this host cannot sandbox programs. */
@@ -57,13 +61,16 @@ public final class Runbox implements AutoCloseable {
         InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
         housekeeping.scheduleAtFixedRate(store::evictExpired, 30, 30, TimeUnit.SECONDS);
-        WorkerPool workers = new WorkerPool(queue, store, new Executor(sandbox, languages, config, clock), clock,
-                config.maxAttempts(), InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid());
+        RunboxMetrics metrics = new RunboxMetrics();
+        ResultStore meteredStore = metrics.meter(store);
+        WorkerPool workers = new WorkerPool(queue, meteredStore, new Executor(metrics.meter(sandbox), languages, config, clock),
+                clock, config.maxAttempts(), InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid());
+        metrics.gauges(queue, workers::busy, config.workers(), sandbox::readyCount);
         workers.start(config.workers());
-        HttpApi api = new HttpApi(config, queue, store, languages, clock, workers::busy).start();
+        HttpApi api = new HttpApi(config, queue, meteredStore, languages, clock, workers::busy).extend(metrics::install).start();
         log.info("Runbox listening on http://{}:{} with {} workers; languages: {}", config.host(), api.port(),
                 config.workers(), languages.ids());
-        return new Runbox(config, api, workers, sandbox, readers, housekeeping);
+        return new Runbox(config, api, workers, sandbox, readers, housekeeping, metrics);
     }
 
     public int port() {
@@ -79,6 +86,7 @@ public final class Runbox implements AutoCloseable {
         sandbox.close();
         housekeeping.shutdownNow();
         outputReaders.shutdownNow();
+        metrics.close();
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

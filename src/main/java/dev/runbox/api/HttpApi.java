@@ -16,14 +16,17 @@ import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.QueueFullException;
 import dev.runbox.store.ResultStore;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -47,6 +50,8 @@ public final class HttpApi {
     private final LanguageRegistry languages;
     private final Clock clock;
     private final IntSupplier busyWorkers;
+    /** Additions to the Javalin config made outside the API (e.g. GET /metrics), applied by {@link #start}. */
+    private final List<Consumer<JavalinConfig>> extensions = new ArrayList<>();
     private Javalin app;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
@@ -64,6 +69,12 @@ public final class HttpApi {
         return 2L * (config.maxSourceBytes() + (long) config.maxStdinBytes()) + 64 * 1024;
     }
 
+    /** Adds routes or hooks to the server before {@link #start}. */
+    public HttpApi extend(Consumer<JavalinConfig> extension) {
+        extensions.add(extension);
+        return this;
+    }
+
     public HttpApi start() {
         app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -75,6 +86,7 @@ public final class HttpApi {
             c.routes.get("/result/{id}", this::result);
             c.routes.get("/health", this::health);
             c.routes.get("/languages", this::languages);
+            extensions.forEach(e -> e.accept(c));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
