@@ -86,6 +86,7 @@ public final class HttpApi {
             c.routes.get("/result/{id}", this::result);
             c.routes.get("/health", this::health);
             c.routes.get("/languages", this::languages);
+            SubmissionMdc.install(c);
             extensions.forEach(e -> e.accept(c));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -150,6 +151,8 @@ public final class HttpApi {
             throw new Problem(503, "queue-full", "Too many submissions waiting", e.getMessage() + "; retry later",
                     List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
         }
+        SubmissionMdc.put(job.id());
+        log.info("queued {} ({})", job.id(), job.language());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("submission_id", job.id().toString());
         out.put("status", "PENDING");

@@ -3,6 +3,7 @@ package dev.runbox.cli;
 import dev.runbox.Runbox;
 import dev.runbox.config.ConfigException;
 import dev.runbox.config.RunboxConfig;
+import dev.runbox.logging.Logging;
 import dev.runbox.sandbox.HostCheck;
 import dev.runbox.sandbox.SandboxFailure;
 import picocli.CommandLine;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -42,6 +44,8 @@ public final class Main implements Runnable {
         Integer workers;
         @Option(names = "--print-config", description = "Print the settings in effect and exit.")
         boolean printConfig;
+        @Option(names = "--log-format", paramLabel = "text|json", description = "Log lines for people (text, the default) or JSON lines.")
+        String logFormat;
 
         @Override
         public Integer call() throws Exception {
@@ -49,6 +53,7 @@ public final class Main implements Runnable {
             if (port != null) flags.put("port", port.toString());
             if (host != null) flags.put("host", host);
             if (workers != null) flags.put("workers", workers.toString());
+            if (logFormat != null) flags.put("log-format", logFormat);
             RunboxConfig config;
             try {
                 config = RunboxConfig.from(System.getenv(), flags);
@@ -60,6 +65,7 @@ public final class Main implements Runnable {
                 System.out.println(config.render());
                 return 0;
             }
+            Logging.configure(config.logFormat(), Optional.empty());
             Runbox runbox;
             try {
                 runbox = Runbox.start(config);

@@ -1,5 +1,7 @@
 package dev.runbox.config;
 
+import dev.runbox.logging.LogFormat;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -35,7 +37,8 @@ public record RunboxConfig(
         Path stateDir,
         int sandboxUidBase,
         Optional<Path> languagesFile,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        LogFormat logFormat) {
 
     /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -65,6 +68,7 @@ public record RunboxConfig(
         d.put("sandbox-uid-base", "60000");
         d.put("languages-file", "");
         d.put("shutdown-grace-sec", "30");
+        d.put("log-format", "text");
         return Map.copyOf(d);
     }
 
@@ -103,7 +107,8 @@ public record RunboxConfig(
                 Path.of(r.get("state-dir", Function.identity())),
                 r.integer("sandbox-uid-base"),
                 Optional.of(r.get("languages-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of),
-                Duration.ofSeconds(r.integer("shutdown-grace-sec")));
+                Duration.ofSeconds(r.integer("shutdown-grace-sec")),
+                r.logFormat("log-format"));
         c.validate();
         return c;
     }
@@ -154,6 +159,14 @@ public record RunboxConfig(
                 return Integer.parseInt(values.get(name).trim());
             } catch (NumberFormatException e) {
                 throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
+            }
+        }
+
+        LogFormat logFormat(String name) {
+            try {
+                return LogFormat.parse(values.get(name));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': must be text or json");
             }
         }
 
