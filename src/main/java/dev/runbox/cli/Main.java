@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code runbox serve | check-host}. */
+/** {@code runbox serve | check-host | run | submit | result}. */
 @Command(name = "runbox", mixinStandardHelpOptions = true, version = "runbox 0.1.0",
         description = "Remote code execution service: runs untrusted code in a sandbox, over HTTP.",
-        subcommands = {Main.Serve.class, Main.CheckHost.class})
+        subcommands = {Main.Serve.class, Main.CheckHost.class, RunCommand.class, SubmitCommand.class, ResultCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
