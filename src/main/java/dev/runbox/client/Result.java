@@ -24,7 +24,8 @@ public record Result(String submissionId, String status, String stdout, String s
         return status.equals("OK");
     }
 
-    static Result from(JsonNode n) {
+    /** Reads a result document (the body of {@code GET /result/{id}}, or one received by other means). */
+    public static Result from(JsonNode n) {
         return new Result(text(n, "submission_id"), text(n, "status"), text(n, "stdout"), text(n, "stderr"),
                 integer(n, "exit_code"), integer(n, "signal"), decimal(n, "time_sec"), decimal(n, "cpu_time_sec"),
                 n.hasNonNull("memory_kb") ? n.get("memory_kb").asLong() : null, bool(n, "stdout_truncated"),
