@@ -3,6 +3,7 @@ package dev.runbox;
 import dev.runbox.api.HttpApi;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.language.LanguageRegistry;
+import dev.runbox.metrics.RunboxMetrics;
 import dev.runbox.queue.InMemoryJobQueue;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.RedisJobQueue;
@@ -61,9 +62,10 @@ public final class Runbox implements AutoCloseable {
     private final BubblewrapSandbox sandbox;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
+    private final RunboxMetrics metrics;
 
     private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, Backend backend, BubblewrapSandbox sandbox,
-                   ExecutorService outputReaders, ScheduledExecutorService housekeeping) {
+                   ExecutorService outputReaders, ScheduledExecutorService housekeeping, RunboxMetrics metrics) {
         this.sandbox = sandbox;
         this.config = config;
         this.api = api;
@@ -71,6 +73,7 @@ public final class Runbox implements AutoCloseable {
         this.backend = backend;
         this.outputReaders = outputReaders;
         this.housekeeping = housekeeping;
+        this.metrics = metrics;
     }
 
     /** Starts the HTTP API and {@code workers} worker threads; refuses (throws) when this host cannot sandbox programs. */
@@ -96,30 +99,37 @@ public final class Runbox implements AutoCloseable {
         BubblewrapSandbox sandbox = null;
         WorkerPool workers = null;
         HttpApi api = null;
+        // all instrumentation wraps the seams here, in one place (see RunboxMetrics)
+        RunboxMetrics metrics = new RunboxMetrics();
+        ResultStore store = metrics.meter(backend.store());
         try {
             if (config.workers() > 0) {
                 // stdin writer, stdout and stderr readers of each run; threads are reused, not made per job
                 readers = Executors.newCachedThreadPool(daemon("sandbox-io"));
                 sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(),
                         config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers);
-                workers = new WorkerPool(backend.queue(), backend.store(), new Executor(sandbox, languages, config, clock), clock,
-                        config.maxAttempts(), workerId, config.leaseRenewal());
+                workers = new WorkerPool(backend.queue(), store, new Executor(metrics.meter(sandbox), languages, config, clock),
+                        clock, config.maxAttempts(), workerId, config.leaseRenewal());
                 workers.start(config.workers());
                 scheduleHeartbeats(config, backend, workers, housekeeping);
             }
             if (backend.redis() != null) scheduleReclaimReport(config, backend, housekeeping);
+            WorkerPool local = workers;
+            BubblewrapSandbox localSandbox = sandbox;
+            metrics.gauges(backend.queue(), () -> local == null ? 0 : local.busy(), config.workers(),
+                    () -> localSandbox == null ? 0 : localSandbox.readyCount());
             if (serveHttp) {
-                WorkerPool local = workers;
-                api = new HttpApi(config, backend.queue(), backend.store(), languages, clock,
-                        () -> local == null ? 0 : local.busy(), backend.registry(), backend.unready()).start();
+                api = new HttpApi(config, backend.queue(), store, languages, clock,
+                        () -> local == null ? 0 : local.busy(), backend.registry(), backend.unready()).extend(metrics::install).start();
                 log.info("Runbox listening on http://{}:{} with {} workers{}; languages: {}", config.host(), api.port(),
                         config.workers(), backend.redis() == null ? "" : " on Redis at " + backend.redis().where(), languages.ids());
             } else {
                 log.info("Runbox worker {} running {} jobs at once from Redis at {}; languages: {}", workerId, config.workers(),
                         backend.redis().where(), languages.ids());
             }
-            return new Runbox(config, api, workers, backend, sandbox, readers, housekeeping);
+            return new Runbox(config, api, workers, backend, sandbox, readers, housekeeping, metrics);
         } catch (SandboxFailure | RuntimeException e) {
+            metrics.close();
             if (workers != null) workers.close();
             if (sandbox != null) sandbox.close();
             if (readers != null) readers.shutdownNow();
@@ -245,6 +255,7 @@ public final class Runbox implements AutoCloseable {
                 log.debug("closing the Redis connection: {}", e.getMessage());
             }
         }
+        metrics.close();
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -22,12 +22,14 @@ import dev.runbox.worker.LocalWorkerRegistry;
 import dev.runbox.worker.WorkerRegistry;
 import dev.runbox.worker.WorkerStatus;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -67,6 +70,8 @@ public final class HttpApi {
     private final List<String> routes = new CopyOnWriteArrayList<>();
     private final WorkerRegistry workers;
     private final Supplier<Optional<String>> unready;
+    /** Additions to the Javalin config made outside the API (e.g. GET /metrics), applied by {@link #start}. */
+    private final List<Consumer<JavalinConfig>> extensions = new ArrayList<>();
     private Javalin app;
     // the additions of the product surface: pushed results, batch, cache, callbacks, docs
     private final ThreadPoolExecutor pushExecutor = daemonPool("api-push", 8);
@@ -115,6 +120,12 @@ public final class HttpApi {
                 + 2L * ExecuteRequest.MAX_LIST_BYTES) + 64 * 1024;
     }
 
+    /** Adds routes or hooks to the server before {@link #start}. */
+    public HttpApi extend(Consumer<JavalinConfig> extension) {
+        extensions.add(extension);
+        return this;
+    }
+
     public HttpApi start() {
         app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -138,6 +149,8 @@ public final class HttpApi {
             c.staticFiles.enableWebjars();
             c.routes.get("/ready", this::ready);
             c.routes.get("/workers", this::workers);
+            SubmissionMdc.install(c);
+            extensions.forEach(e -> e.accept(c));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             // Redis down: answer at once and tell the client when to come back, rather than hang
             c.routes.exception(QueueUnavailableException.class, (e, ctx) -> renderProblem(ctx, unavailable(e)));
@@ -209,6 +222,8 @@ public final class HttpApi {
         ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
         ExecutionResult first = submissions.accept(req);
         SubmissionId id = first.submissionId();
+        SubmissionMdc.put(id);
+        log.info("accepted {} ({}): {}", id, req.language(), first.status());
         if (wait.waiting()) {
             waiter.answer(ctx, id, wait.timeout());
             return;

@@ -4,6 +4,7 @@ import dev.runbox.Runbox;
 import dev.runbox.config.ConfigException;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.redis.RedisUnavailableException;
+import dev.runbox.logging.Logging;
 import dev.runbox.sandbox.HostCheck;
 import dev.runbox.sandbox.SandboxFailure;
 import picocli.CommandLine;
@@ -12,13 +13,15 @@ import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code runbox serve | worker | check-host}. */
+/** {@code runbox serve | worker | check-host | run | submit | result}. */
 @Command(name = "runbox", mixinStandardHelpOptions = true, version = "runbox 0.1.0",
         description = "Remote code execution service: runs untrusted code in a sandbox, over HTTP.",
-        subcommands = {Main.Serve.class, Main.Worker.class, Main.CheckHost.class})
+        subcommands = {Main.Serve.class, Main.Worker.class, Main.CheckHost.class, RunCommand.class, SubmitCommand.class,
+                ResultCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -41,10 +44,13 @@ public final class Main implements Runnable {
         String redis;
         @Option(names = "--print-config", description = "Print the settings in effect and exit.")
         boolean printConfig;
+        @Option(names = "--log-format", paramLabel = "text|json", description = "Log lines for people (text, the default) or JSON lines.")
+        String logFormat;
 
         Map<String, String> flags() {
             Map<String, String> flags = new LinkedHashMap<>(settings);
             if (redis != null) flags.put("redis-url", redis);
+            if (logFormat != null) flags.put("log-format", logFormat);
             return flags;
         }
     }
@@ -105,6 +111,7 @@ public final class Main implements Runnable {
             System.out.println(config.render());
             return 0;
         }
+        Logging.configure(config.logFormat(), Optional.empty());
         Runbox runbox;
         try {
             runbox = serveHttp ? Runbox.start(config) : Runbox.startWorker(config);

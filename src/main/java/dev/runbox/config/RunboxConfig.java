@@ -1,5 +1,7 @@
 package dev.runbox.config;
 
+import dev.runbox.logging.LogFormat;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -52,8 +54,8 @@ public record RunboxConfig(
         Optional<RedisUrl> redisUrl,
         Duration redisTimeout,
         Duration visibilityTimeout,
-        Duration workerHeartbeat) {
-
+        Duration workerHeartbeat,
+        LogFormat logFormat) {
 
     /** A value that must not be printed (--print-config, logs): its toString hides it. */
     public record Secret(String value) {
@@ -123,6 +125,7 @@ public record RunboxConfig(
         d.put("redis-timeout-ms", "2000");
         d.put("visibility-timeout-sec", "30");
         d.put("worker-heartbeat-sec", "5");
+        d.put("log-format", "text");
         return Map.copyOf(d);
     }
 
@@ -189,7 +192,8 @@ public record RunboxConfig(
                 Optional.of(r.get("redis-url", Function.identity())).filter(u -> !u.isBlank()).map(RedisUrl::parse),
                 Duration.ofMillis(r.integer("redis-timeout-ms")),
                 Duration.ofSeconds(r.integer("visibility-timeout-sec")),
-                Duration.ofSeconds(r.integer("worker-heartbeat-sec")));
+                Duration.ofSeconds(r.integer("worker-heartbeat-sec")),
+                r.logFormat("log-format"));
         c.validate();
         return c;
     }
@@ -282,6 +286,14 @@ public record RunboxConfig(
                 return Long.parseLong(values.get(name).trim());
             } catch (NumberFormatException e) {
                 throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
+            }
+        }
+
+        LogFormat logFormat(String name) {
+            try {
+                return LogFormat.parse(values.get(name));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': must be text or json");
             }
         }
 

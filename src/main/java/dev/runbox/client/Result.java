@@ -1,0 +1,50 @@
+package dev.runbox.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A submission's result as {@code GET /result/{id}} gave it (the README documents every field).
+ * Fields of the run are null until the status is final. Fields this client does not know are kept
+ * in {@link #json()}.
+ */
+public record Result(String submissionId, String status, String stdout, String stderr, Integer exitCode, Integer signal,
+                     Double timeSec, Double cpuTimeSec, Long memoryKb, Boolean stdoutTruncated, Boolean stderrTruncated,
+                     String message, String language, JsonNode json) {
+
+    /**
+     * Whether the status is final. Anything but PENDING and PROCESSING is final, so that a status added
+     * by a newer server still ends a wait.
+     */
+    public boolean isFinal() {
+        return !status.equals("PENDING") && !status.equals("PROCESSING");
+    }
+
+    /** Exited with status 0 within every limit. */
+    public boolean isOk() {
+        return status.equals("OK");
+    }
+
+    /** Reads a result document (the body of {@code GET /result/{id}}, or one received by other means). */
+    public static Result from(JsonNode n) {
+        return new Result(text(n, "submission_id"), text(n, "status"), text(n, "stdout"), text(n, "stderr"),
+                integer(n, "exit_code"), integer(n, "signal"), decimal(n, "time_sec"), decimal(n, "cpu_time_sec"),
+                n.hasNonNull("memory_kb") ? n.get("memory_kb").asLong() : null, bool(n, "stdout_truncated"),
+                bool(n, "stderr_truncated"), text(n, "message"), text(n, "language"), n);
+    }
+
+    private static String text(JsonNode n, String f) {
+        return n.hasNonNull(f) ? n.get(f).asText() : null;
+    }
+
+    private static Integer integer(JsonNode n, String f) {
+        return n.hasNonNull(f) ? n.get(f).asInt() : null;
+    }
+
+    private static Double decimal(JsonNode n, String f) {
+        return n.hasNonNull(f) ? n.get(f).asDouble() : null;
+    }
+
+    private static Boolean bool(JsonNode n, String f) {
+        return n.hasNonNull(f) ? n.get(f).asBoolean() : null;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.runbox.metrics;
+
+import dev.runbox.sandbox.RunSpec;
+import dev.runbox.sandbox.Sandbox;
+import dev.runbox.sandbox.SandboxFailure;
+import dev.runbox.sandbox.SandboxOutcome;
+import dev.runbox.sandbox.WorkDir;
+import java.util.Map;
+
+import java.time.Duration;
+
+/**
+ * A sandbox whose runs are timed from the worker's side: the whole call (taking or preparing a
+ * sandbox, limits, start, output collection, teardown) against the program's own wall time, which the
+ * sandbox measures. Their difference is the overhead Runbox adds to every run.
+ */
+final class MeteredSandbox implements Sandbox {
+
+    private final Sandbox sandbox;
+    private final RunboxMetrics metrics;
+
+    MeteredSandbox(Sandbox sandbox, RunboxMetrics metrics) {
+        this.sandbox = sandbox;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+        long start = System.nanoTime();
+        SandboxOutcome outcome;
+        try {
+            outcome = sandbox.run(spec);
+        } catch (SandboxFailure e) {
+            metrics.sandboxFailed();
+            throw e;
+        }
+        metrics.sandboxRun(Duration.ofNanos(System.nanoTime() - start), outcome.wallTime());
+        return outcome;
+    }
+
+    /** Work dirs of compiled languages: each run through one is metered like any other run. */
+    @Override
+    public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
+        WorkDir dir = sandbox.openWorkDir(files, sizeBytes);
+        return new WorkDir() {
+            @Override
+            public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+                long start = System.nanoTime();
+                SandboxOutcome outcome;
+                try {
+                    outcome = dir.run(spec);
+                } catch (SandboxFailure e) {
+                    metrics.sandboxFailed();
+                    throw e;
+                }
+                metrics.sandboxRun(Duration.ofNanos(System.nanoTime() - start), outcome.wallTime());
+                return outcome;
+            }
+
+            @Override
+            public void close() throws SandboxFailure {
+                dir.close();
+            }
+        };
+    }
+}
