@@ -60,7 +60,8 @@ class IsolationTest {
             "HOME", "/box",
             "LANG", "C.UTF-8",
             "TMPDIR", "/tmp",
-            "PYTHONIOENCODING", "utf-8");
+            "PYTHONIOENCODING", "utf-8",
+            "PYTHONDONTWRITEBYTECODE", "1"); // python's own, from the languages file
 
     private static TestServer server;
 
