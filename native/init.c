@@ -13,7 +13,9 @@
  * uid, under seccomp, after no_new_privs.
  *
  * Exit 125 with a "runbox-init:" message on stderr means the job could not be started (a Runbox
- * failure, not the program's). End of file before "go" means the sandbox was discarded: exit 0.
+ * failure, not the program's); exit 127 with "runbox-init: exec" means the program itself could not
+ * be executed (whose fault that is depends on where it is: see PreparedSandbox). End of file before
+ * "go" means the sandbox was discarded: exit 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #define INIT_FAILED 125
+#define EXEC_FAILED 127
 #define MAX_FIELD (64u * 1024 * 1024)
 #define MAX_COUNT 4096
 
@@ -165,6 +168,6 @@ int main(void) {
         free(spec);
     }
     execve(argv[0], argv, env);
-    fail("exec %s", argv[0]);
-    return INIT_FAILED;
+    dprintf(2, "runbox-init: exec %s: %s\n", argv[0], strerror(errno));
+    _exit(EXEC_FAILED);
 }

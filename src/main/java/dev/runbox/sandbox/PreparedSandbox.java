@@ -44,8 +44,9 @@ final class PreparedSandbox implements AutoCloseable {
     /** How long making a sandbox, or the end of a run (kill, pipes closing), may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(10);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(5);
-    /** runbox-init's exit status when it could not start the program (see native/init.c). */
+    /** runbox-init's exit statuses when it could not take the job, or could not exec the program (native/init.c). */
     private static final int INIT_FAILED = 125;
+    private static final int EXEC_FAILED = 127;
 
     private final SandboxParts parts;
     private final SandboxShape shape;
@@ -186,8 +187,13 @@ final class PreparedSandbox implements AutoCloseable {
         OptionalInt bwrapExit = exitCodeFromStatus();
         int code = bwrapExit.orElse(process.exitValue());
         String errText = new String(err.bytes(), StandardCharsets.UTF_8);
-        if (killedFor.get() == null && oomKills == 0 && code == INIT_FAILED && errText.startsWith("runbox-init:")) {
-            throw new SandboxFailure("the program could not be started: " + errText.strip());
+        if (killedFor.get() == null && oomKills == 0 && errText.startsWith("runbox-init:")) {
+            // a program in the work dir is the job's own (e.g. what its compile built, or did not):
+            // failing to exec it is the program's failure; a toolchain that will not start is Runbox's
+            boolean jobsOwn = spec.command().get(0).startsWith(RunSpec.WORK_DIR + "/");
+            if (code == INIT_FAILED || (code == EXEC_FAILED && !jobsOwn)) {
+                throw new SandboxFailure("the program could not be started: " + errText.strip());
+            }
         }
         Termination termination = killedFor.get();
         if (oomKills > 0) termination = Termination.MEMORY_LIMIT;

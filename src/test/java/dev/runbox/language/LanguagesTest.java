@@ -248,13 +248,14 @@ class LanguagesTest {
 
     /**
      * Processes on the host running as one of this server's sandbox uids, once every run of this class
-     * is final (runs still in flight legitimately have processes).
+     * is final (runs still in flight legitimately have processes), except those of sandboxes prepared
+     * ahead and waiting for a job (bwrap and runbox-init, nothing of any program).
      */
     static List<String> processesOfRuns() throws Exception {
         submitted.values().forEach(server::awaitFinal);
         List<String> found = new ArrayList<>();
         int first = server.uidBase;
-        int last = server.uidBase + server.config.workers() - 1;
+        int last = server.uidBase + 2 * server.config.workers() + server.config.preparedSandboxes();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
                 try {
@@ -264,7 +265,9 @@ class LanguagesTest {
                     for (String line : status) {
                         if (!line.startsWith("Uid:")) continue;
                         int uid = Integer.parseInt(line.split("\\s+")[1]);
-                        if (uid >= first && uid <= last) {
+                        String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                        boolean waitingSandbox = cmdline.trim().endsWith("/.runbox/init");
+                        if (uid >= first && uid <= last && !waitingSandbox) {
                             found.add(p.getFileName() + " uid " + uid + ": " + status.get(0) + " "
                                     + Files.readString(p.resolve("cmdline")).replace('\0', ' '));
                         }
