@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Reads a languages file (JSON) into language definitions, checking everything that can be checked
  * without looking at the host: every field's type, ids, file names, commands and their placeholders,
  * mounts and limits. Unknown fields are errors, so a typo never silently drops a setting. The format
- * is documented in docs/languages.md.
+ * is documented in the README (Languages).
  */
 public final class LanguageFile {
 
