@@ -1,0 +1,130 @@
+package dev.runbox.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Clients of a Runbox over real HTTP, as a user would write them: POST /execute, then poll
+ * GET /result/{id} at a fixed interval until the status is final. The API has no long poll, so a
+ * latency includes up to one poll interval of waiting, and the polls' own cost is part of the load.
+ */
+final class HttpLoad {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    HttpLoad(String base) {
+        this.base = base;
+    }
+
+    HttpClient client() {
+        return http;
+    }
+
+    static String body(Program p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("source_code", p.httpSource());
+        n.put("language", p.httpLanguage());
+        return n.toString();
+    }
+
+    String submit(String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/execute"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) throw new IOException("POST /execute answered " + r.statusCode() + ": " + r.body());
+        return JSON.readTree(r.body()).get("submission_id").asText();
+    }
+
+    JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** Polls every {@code pollNanos} until final (deadline 60 s); returns the final result. */
+    JsonNode awaitFinal(String id, long pollNanos) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            JsonNode r = get("/result/" + id);
+            if (FINAL.contains(r.path("status").asText())) return r;
+            if (System.nanoTime() > deadline) throw new IOException(id + " not final after 60 s: " + r);
+            java.util.concurrent.locks.LockSupport.parkNanos(pollNanos); // the client's poll interval, by design
+        }
+    }
+
+    /** Submits and waits; throws unless the run was OK and printed exactly what it should. */
+    JsonNode runChecked(Program p, String body, long pollNanos) throws IOException, InterruptedException {
+        JsonNode r = awaitFinal(submit(body), pollNanos);
+        if (!r.path("status").asText().equals("OK") || !r.path("stdout").asText().equals(p.expectedStdout())) {
+            throw new IOException(p.label() + " over HTTP ended " + r);
+        }
+        return r;
+    }
+
+    /** One client, one submission at a time: end-to-end latency of each (POST sent → final result seen). */
+    long[] latencies(Program p, int count, long pollNanos) throws IOException, InterruptedException {
+        String body = body(p);
+        long[] ns = new long[count];
+        for (int i = 0; i < count; i++) {
+            long t0 = System.nanoTime();
+            runChecked(p, body, pollNanos);
+            ns[i] = System.nanoTime() - t0;
+        }
+        return ns;
+    }
+
+    /**
+     * {@code clients} clients, each submitting its next program as soon as its last one is final.
+     * Counts the runs seen final in the window after the warm-up; then lets every client finish the
+     * run it has in flight, so the next measurement starts with an empty queue.
+     */
+    Rate throughput(Program p, int clients, long pollNanos, double warmupSec, double windowSec) throws InterruptedException {
+        String body = body(p);
+        long start = System.nanoTime();
+        long warmEnd = start + (long) (warmupSec * 1e9);
+        long end = warmEnd + (long) (windowSec * 1e9);
+        AtomicLong runs = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        AtomicBoolean reported = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        runChecked(p, body, pollNanos);
+                        long now = System.nanoTime();
+                        if (now >= warmEnd && now < end) runs.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (IOException | RuntimeException e) {
+                        failures.incrementAndGet();
+                        if (reported.compareAndSet(false, true)) System.err.println("bench: HTTP run failed: " + e.getMessage());
+                    }
+                }
+            }, "bench-client-" + i);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) t.join();
+        return new Rate(runs.get(), windowSec, failures.get());
+    }
+}
