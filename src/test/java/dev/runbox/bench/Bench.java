@@ -70,6 +70,8 @@ public final class Bench {
             args.put(argv[i].substring(2), argv[i + 1]);
         }
         Bench b = new Bench(args);
+        // stopped from outside (SIGTERM, Ctrl-C): the servers it started stop too
+        Runtime.getRuntime().addShutdownHook(new Thread(b::stopAll, "bench-stop"));
         int code;
         try {
             code = b.run();
@@ -278,12 +280,12 @@ public final class Bench {
         }
     }
 
-    private ServerProcess track(ServerProcess p) {
+    private synchronized ServerProcess track(ServerProcess p) {
         processes.add(p);
         return p;
     }
 
-    private void stopAll() {
+    private synchronized void stopAll() {
         for (int i = processes.size() - 1; i >= 0; i--) processes.get(i).close();
         processes.clear();
     }
@@ -582,7 +584,9 @@ public final class Bench {
             r.data.put("payload_bytes_per_job", payloadPerJob);
             r.data.put("bytes_per_job_beyond_payload", (double) (growth - payloads) / (large - small));
             r.data.put("post_execute_per_second", (large - small) / postSeconds);
-            r.check("growth beyond payloads", pct, 10, false, "% of RSS at " + small);
+            r.data.put("growth_beyond_payloads_pct", pct);
+            // flat means ±10 %: a shrink that large would be as surprising as a growth
+            r.check("change beyond payloads", Math.abs(pct), 10, false, "% of RSS at " + small);
         } catch (Exception e) {
             r.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
