@@ -220,39 +220,10 @@ public final class Bench {
         return bytes / 1048576.0;
     }
 
-    /**
-     * Whether this build has the Redis mode: {@code runbox worker --help} must print the worker's own
-     * usage (picocli answers a bare {@code --help} of the top command, exit 0, for an unknown
-     * subcommand, so the exit status alone proves nothing) and {@code serve --help} must list --redis.
-     * Empty when it has; else why not.
-     */
-    private java.util.Optional<String> redisModeMissing() throws IOException, InterruptedException {
-        String worker = runboxHelp("worker");
-        if (!worker.contains("runbox worker")) {
-            return java.util.Optional.of("not available in this build (`runbox worker --help` shows no worker command)");
-        }
-        if (!runboxHelp("serve").contains("--redis")) {
-            return java.util.Optional.of("not available in this build (`runbox serve --help` shows no --redis)");
-        }
-        return java.util.Optional.empty();
-    }
-
-    private String runboxHelp(String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                serverClasspath, "dev.runbox.cli.Main", command, "--help").redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
-    }
-
+    /** Redis mode, when bench/run found it in this build ({@code --redis-mode available}; else why not). */
     private RedisMode startRedisMode() {
-        try {
-            var missing = redisModeMissing();
-            if (missing.isPresent()) return new RedisMode(null, missing.get(), null);
-        } catch (IOException | InterruptedException e) {
-            return new RedisMode(null, "cannot ask the build whether it has a Redis mode: " + e, null);
-        }
+        String mode = args.getOrDefault("redis-mode", "not available: bench/run did not say whether this build has it");
+        if (!mode.equals("available")) return new RedisMode(null, mode, null);
         if (!Files.isExecutable(Path.of("/usr/bin/redis-server"))) {
             return new RedisMode(null, "redis-server is not installed (apt-get install redis-server)", null);
         }

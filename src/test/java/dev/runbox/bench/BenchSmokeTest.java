@@ -49,6 +49,7 @@ class BenchSmokeTest {
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        System.out.println(output); // into the test's report, for whoever reads a CI log
         assertThat(p.exitValue()).as("bench/run --smoke exit status; its output:\n%s", output).isZero();
 
         JsonNode report = new ObjectMapper().readTree(out.toFile());
