@@ -2,6 +2,7 @@ package dev.runbox.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.sandbox.SandboxParts;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -319,11 +320,17 @@ public final class Bench {
         Series bareC = new Series("bare C hello", plan.bareCPerRound(), n -> bare.latencies(c, n));
         Series jvmC = new Series("C hello spawned by the JVM", plan.sandboxCPerRound(), n -> InProcessSandbox.jvmSpawnLatencies(c, n));
         Series sbC = new Series("sandbox C hello", plan.sandboxCPerRound(), n -> sandbox.latencies(c, n));
+        List<String> bwrapArgv = SandboxParts.bubblewrapAlone(InProcessSandbox.spec(c));
+        Program bwrapC = new Program("C hello in bubblewrap alone", bwrapArgv, bwrapArgv, Map.of(), c.workDir(), c.environment(),
+                c.httpLanguage(), c.httpSource());
+        Series bwC = new Series("C hello in bubblewrap alone", plan.sandboxCPerRound(), n -> bare.latencies(bwrapC, n));
+        Series join = new Series("cgroup join", Math.max(1, plan.sandboxCPerRound() / 2),
+                n -> SandboxParts.cgroupJoinLatencies(stateRoot.resolve("parts"), n, Duration.ofMillis(10)));
         Series bareP = new Series("bare python hello", plan.pythonPerRound(), n -> bare.latencies(py, n));
         Series sbP = new Series("sandbox python hello", plan.pythonPerRound(), n -> sandbox.latencies(py, n));
         Series httpP = new Series("HTTP embedded python hello", plan.pythonPerRound(), n -> embedded.http().latencies(py, n, poll));
         Series httpC = new Series("HTTP embedded C hello", plan.httpCPerRound(), n -> embedded.http().latencies(c, n, poll));
-        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bareP, sbP, httpP, httpC));
+        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpC));
         Series redisP = null;
         Series redisC = null;
         if (redis.usable()) {
@@ -346,6 +353,10 @@ public final class Bench {
             sandboxC.check("p99 overhead", (Double) sandboxC.data.get("overhead_p99_ms"), 5, false, " ms");
         }
         rows.latency.add(sandboxC);
+        rows.latency.add(latencyRow("part_bwrap_c_latency", "sandbox alone", "part: C hello in bubblewrap alone (Runbox's bwrap "
+                + "arguments; no launcher, cgroup, seccomp or uid drop)", bwC, bareC));
+        rows.latency.add(latencyRow("part_cgroup_join_latency", "sandbox alone", "part: moving a process into a run's cgroups "
+                + "(its pid into each cgroup.procs), 10 ms apart", join, null));
         rows.latency.add(latencyRow("sandbox_python_latency", "sandbox alone", "Sandbox.run, python hello, sequential", sbP, bareP));
         Row e2e = latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
                 + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP);

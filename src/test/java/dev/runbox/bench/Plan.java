@@ -11,7 +11,7 @@ record Plan(String mode, int warmupRuns, int rounds, int bareCPerRound, int sand
             int queuedSmall, int queuedLarge, long settleMillis) {
 
     /** About two and a half minutes on 2 quiet cores; five when other work keeps them busy (load ~15). */
-    static final Plan FULL = new Plan("full", 10, 5, 200, 80, 30, 30, 2, 1.0, 4, 16, 50_000_000L, 1_000_000L, 10, 32,
+    static final Plan FULL = new Plan("full", 10, 5, 100, 80, 24, 24, 2, 1.0, 4, 8, 50_000_000L, 1_000_000L, 10, 32,
             1_000, 100_000, 2_000);
 
     /** Every row with tiny counts, so that the benchmark cannot rot: seconds, not minutes. Numbers mean nothing. */
