@@ -324,8 +324,9 @@ public final class Bench {
         Program bwrapC = new Program("C hello in bubblewrap alone", bwrapArgv, bwrapArgv, Map.of(), c.workDir(), c.environment(),
                 c.httpLanguage(), c.httpSource());
         Series bwC = new Series("C hello in bubblewrap alone", plan.sandboxCPerRound(), n -> bare.latencies(bwrapC, n));
-        Series join = new Series("cgroup join", Math.max(1, plan.sandboxCPerRound() / 2),
-                n -> SandboxParts.cgroupJoinLatencies(stateRoot.resolve("parts"), n, Duration.ofMillis(10)));
+        // moves 50 ms apart, about one sandboxed run: how far apart they are in a worker (see SandboxParts)
+        Series join = new Series("cgroup join", Math.max(1, plan.sandboxCPerRound() / 4),
+                n -> SandboxParts.cgroupJoinLatencies(stateRoot.resolve("parts"), n, Duration.ofMillis(50)));
         Series bareP = new Series("bare python hello", plan.pythonPerRound(), n -> bare.latencies(py, n));
         Series sbP = new Series("sandbox python hello", plan.pythonPerRound(), n -> sandbox.latencies(py, n));
         Series httpP = new Series("HTTP embedded python hello", plan.pythonPerRound(), n -> embedded.http().latencies(py, n, poll));
@@ -356,7 +357,7 @@ public final class Bench {
         rows.latency.add(latencyRow("part_bwrap_c_latency", "sandbox alone", "part: C hello in bubblewrap alone (Runbox's bwrap "
                 + "arguments; no launcher, cgroup, seccomp or uid drop)", bwC, bareC));
         rows.latency.add(latencyRow("part_cgroup_join_latency", "sandbox alone", "part: moving a process into a run's cgroups "
-                + "(its pid into each cgroup.procs), 10 ms apart", join, null));
+                + "(its pid into each cgroup.procs), 50 ms apart", join, null));
         rows.latency.add(latencyRow("sandbox_python_latency", "sandbox alone", "Sandbox.run, python hello, sequential", sbP, bareP));
         Row e2e = latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
                 + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP);
