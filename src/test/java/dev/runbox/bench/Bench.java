@@ -39,7 +39,8 @@ public final class Bench {
     private final Path stateRoot;
     private final String serverClasspath;
     private final List<String> serverJavaOpts;
-    private final int uidBase = 100_000 + ThreadLocalRandom.current().nextInt(9_000) * 100;
+    /** Sandbox uids of this run: one block of {@code parallel} per Runbox process (see {@link #runboxSettings}). */
+    private final int uidBase = 100_000 + ThreadLocalRandom.current().nextInt(900) * 1_000;
     private final Program c;
     private final Program py;
     private final BareSpawner bare;
@@ -186,15 +187,16 @@ public final class Bench {
         }
     }
 
-    private List<String> runboxSettings(String role, int uidOffset) {
-        return List.of("--set", "state-dir=" + stateRoot.resolve(role), "--set", "sandbox-uid-base=" + (uidBase + uidOffset),
+    /** Settings of one Runbox process: its own state dir, and its own block of sandbox uids. */
+    private List<String> runboxSettings(String role, int block) {
+        return List.of("--set", "state-dir=" + stateRoot.resolve(role), "--set", "sandbox-uid-base=" + (uidBase + block * parallel),
                 "--set", "languages-file=" + languagesFile, "--set", "shutdown-grace-sec=5");
     }
 
     private Embedded startEmbedded(Rows rows) throws Exception {
         int port = ServerProcess.freePort();
         List<String> a = new ArrayList<>(List.of("serve", "--port", Integer.toString(port), "--workers", Integer.toString(parallel)));
-        a.addAll(runboxSettings("embedded", 10));
+        a.addAll(runboxSettings("embedded", 1));
         ServerProcess p = track(ServerProcess.runbox("runbox serve (embedded)", serverClasspath, serverJavaOpts, a,
                 work.resolve("serve-embedded.log")));
         HttpLoad http = new HttpLoad("http://127.0.0.1:" + port);
@@ -237,11 +239,11 @@ public final class Bench {
             String url = "redis://127.0.0.1:" + redisPort;
             int port = ServerProcess.freePort();
             List<String> api = new ArrayList<>(List.of("serve", "--port", Integer.toString(port), "--redis", url, "--workers", "0"));
-            api.addAll(runboxSettings("redis-api", 20));
+            api.addAll(runboxSettings("redis-api", 2));
             ServerProcess serve = track(ServerProcess.runbox("runbox serve --redis", serverClasspath, serverJavaOpts, api,
                     work.resolve("serve-redis.log")));
             List<String> w = new ArrayList<>(List.of("worker", "--redis", url, "--concurrency", Integer.toString(parallel)));
-            w.addAll(runboxSettings("redis-worker", 30));
+            w.addAll(runboxSettings("redis-worker", 3));
             track(ServerProcess.runbox("runbox worker --redis", serverClasspath, serverJavaOpts, w, work.resolve("worker-redis.log")));
             HttpLoad http = new HttpLoad("http://127.0.0.1:" + port);
             serve.awaitHttp(http.client(), "http://127.0.0.1:" + port + "/health", Duration.ofSeconds(60));
@@ -519,7 +521,7 @@ public final class Bench {
             int port = ServerProcess.freePort();
             List<String> a = new ArrayList<>(List.of("serve", "--port", Integer.toString(port), "--workers", "1",
                     "--set", "queue-capacity=" + (plan.queuedLarge() + 10), "--set", "max-time-limit-sec=3600"));
-            a.addAll(runboxSettings("memory", 40));
+            a.addAll(runboxSettings("memory", 4));
             a.addAll(List.of("--set", "shutdown-grace-sec=1"));
             ServerProcess p = track(ServerProcess.runbox("runbox serve (memory)", serverClasspath, serverJavaOpts, a,
                     work.resolve("serve-memory.log")));
