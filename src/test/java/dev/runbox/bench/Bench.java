@@ -47,6 +47,8 @@ public final class Bench {
     private final List<ServerProcess> processes = new ArrayList<>();
     private Path languagesFile;
     private final long t0 = System.nanoTime();
+    /** A second, eager poll interval for one informational row. */
+    private static final long FAST_POLL_NANOS = 1_000_000L;
 
     private Bench(Map<String, String> args) throws IOException {
         this.args = args;
@@ -273,12 +275,12 @@ public final class Bench {
         for (Program p : List.of(c, py)) {
             bare.latencies(p, n);
             sandbox.latencies(p, n);
-            embedded.http().latencies(p, n, plan.latencyPollNanos());
+            embedded.http().latencies(p, n, plan.latencyPollNanos(), new ArrayList<>());
         }
         InProcessSandbox.jvmSpawnLatencies(c, n);
         if (redis.usable()) {
             try {
-                for (Program p : List.of(c, py)) redis.http().latencies(p, n, plan.latencyPollNanos());
+                for (Program p : List.of(c, py)) redis.http().latencies(p, n, plan.latencyPollNanos(), new ArrayList<>());
             } catch (Exception e) {
                 log("Redis mode warm-up failed: %s", e.getMessage());
             }
@@ -331,14 +333,23 @@ public final class Bench {
                 n -> SandboxParts.cgroupJoinLatencies(stateRoot.resolve("parts"), n, Duration.ofMillis(50)));
         Series bareP = new Series("bare python hello", plan.pythonPerRound(), n -> bare.latencies(py, n));
         Series sbP = new Series("sandbox python hello", plan.pythonPerRound(), n -> sandbox.latencies(py, n));
-        Series httpP = new Series("HTTP embedded python hello", plan.pythonPerRound(), n -> embedded.http().latencies(py, n, poll));
-        Series httpC = new Series("HTTP embedded C hello", plan.httpCPerRound(), n -> embedded.http().latencies(c, n, poll));
-        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpC));
+        List<HttpLoad.Parts> httpPParts = new ArrayList<>();
+        List<HttpLoad.Parts> httpCParts = new ArrayList<>();
+        List<HttpLoad.Parts> redisPParts = new ArrayList<>();
+        List<HttpLoad.Parts> redisCParts = new ArrayList<>();
+        Series httpP = new Series("HTTP embedded python hello", plan.pythonPerRound(),
+                n -> embedded.http().latencies(py, n, poll, httpPParts));
+        Series httpC = new Series("HTTP embedded C hello", plan.httpCPerRound(), n -> embedded.http().latencies(c, n, poll, httpCParts));
+        // the same client polling 5 times as often: what the polls themselves cost the run on these cores
+        List<HttpLoad.Parts> httpPFastParts = new ArrayList<>();
+        Series httpPFast = new Series("HTTP embedded python hello, 1 ms polls", plan.pythonPerRound(),
+                n -> embedded.http().latencies(py, n, FAST_POLL_NANOS, httpPFastParts));
+        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpPFast, httpC));
         Series redisP = null;
         Series redisC = null;
         if (redis.usable()) {
-            redisP = new Series("HTTP Redis python hello", plan.pythonPerRound(), n -> redis.http().latencies(py, n, poll));
-            redisC = new Series("HTTP Redis C hello", plan.httpCPerRound(), n -> redis.http().latencies(c, n, poll));
+            redisP = new Series("HTTP Redis python hello", plan.pythonPerRound(), n -> redis.http().latencies(py, n, poll, redisPParts));
+            redisC = new Series("HTTP Redis C hello", plan.httpCPerRound(), n -> redis.http().latencies(c, n, poll, redisCParts));
             all.addAll(List.of(redisP, redisC));
         }
         for (int r = 1; r <= plan.rounds(); r++) {
@@ -361,22 +372,39 @@ public final class Bench {
         rows.latency.add(latencyRow("part_cgroup_join_latency", "sandbox alone", "part: moving a process into a run's cgroups "
                 + "(its pid into each cgroup.procs), 50 ms apart", join, null));
         rows.latency.add(latencyRow("sandbox_python_latency", "sandbox alone", "Sandbox.run, python hello, sequential", sbP, bareP));
-        Row e2e = latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
-                + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP);
+        Row e2e = withParts(latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
+                + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP), httpPParts);
         if (e2e.status != Row.Status.FAILED) e2e.check("p50 over bare", (Double) e2e.data.get("overhead_p50_ms"), 10, false, " ms");
         rows.latency.add(e2e);
-        rows.latency.add(latencyRow("http_embedded_c_latency", "HTTP embedded", "C hello, 1 client, submit + poll every "
-                + plan.latencyPollNanos() / 1_000_000 + " ms", httpC, bareC));
+        rows.latency.add(withParts(latencyRow("http_embedded_python_latency_poll_1ms", "HTTP embedded", "python hello, 1 client, "
+                + "submit + poll every 1 ms", httpPFast, bareP), httpPFastParts));
+        rows.latency.add(withParts(latencyRow("http_embedded_c_latency", "HTTP embedded", "C hello, 1 client, submit + poll every "
+                + plan.latencyPollNanos() / 1_000_000 + " ms", httpC, bareC), httpCParts));
         String pollText = "1 client, submit + poll every " + plan.latencyPollNanos() / 1_000_000 + " ms";
         if (redis.usable()) {
-            Row rp = latencyRow("http_redis_python_latency", "HTTP Redis", "python hello, " + pollText, redisP, bareP);
+            Row rp = withParts(latencyRow("http_redis_python_latency", "HTTP Redis", "python hello, " + pollText, redisP, bareP),
+                    redisPParts);
             if (rp.status != Row.Status.FAILED) rp.check("p50 over bare", (Double) rp.data.get("overhead_p50_ms"), 15, false, " ms");
             rows.latency.add(rp);
-            rows.latency.add(latencyRow("http_redis_c_latency", "HTTP Redis", "C hello, " + pollText, redisC, bareC));
+            rows.latency.add(withParts(latencyRow("http_redis_c_latency", "HTTP Redis", "C hello, " + pollText, redisC, bareC),
+                    redisCParts));
         } else {
             rows.latency.add(redisRow(redis, "http_redis_python_latency", "python hello, " + pollText, "p50 over bare ≤ 15 ms"));
             rows.latency.add(redisRow(redis, "http_redis_c_latency", "C hello, " + pollText, ""));
         }
+    }
+
+    /** The medians of where the time went (see {@link HttpLoad.Parts}), in the value column and the JSON. */
+    private static Row withParts(Row r, List<HttpLoad.Parts> parts) {
+        if (parts.isEmpty() || r.status == Row.Status.FAILED) return r;
+        double queue = Stats.of(parts.stream().mapToLong(HttpLoad.Parts::queueNanos).toArray()).p50Ms();
+        double worker = Stats.of(parts.stream().mapToLong(HttpLoad.Parts::workerNanos).toArray()).p50Ms();
+        double client = Stats.of(parts.stream().mapToLong(HttpLoad.Parts::clientNanos).toArray()).p50Ms();
+        r.value = String.format(java.util.Locale.ROOT, "medians: queue %.1f + worker %.1f + client side %.1f ms", queue, worker, client);
+        r.data.put("queue_p50_ms", queue);
+        r.data.put("worker_p50_ms", worker);
+        r.data.put("client_side_p50_ms", client);
+        return r;
     }
 
     private static Row redisRow(RedisMode redis, String id, String title, String target) {

@@ -80,14 +80,43 @@ final class HttpLoad {
         return r;
     }
 
-    /** One client, one submission at a time: end-to-end latency of each (POST sent → final result seen). */
-    long[] latencies(Program p, int count, long pollNanos) throws IOException, InterruptedException {
+    /**
+     * Where the time of one submission went, by the server's own timestamps: waiting in the queue
+     * (created_at → started_at), in the worker (started_at → finished_at: the sandboxed run plus
+     * storing its result), and the rest, on the client's side of the server (the POST before
+     * created_at, up to one poll interval, the GET that saw the result).
+     */
+    record Parts(long queueNanos, long workerNanos, long clientNanos) {
+        /** Empty when the result lacks a timestamp (a server that does not give them). */
+        static java.util.Optional<Parts> of(JsonNode result, long totalNanos) {
+            try {
+                long created = nanos(result, "created_at");
+                long started = nanos(result, "started_at");
+                long finished = nanos(result, "finished_at");
+                return java.util.Optional.of(new Parts(started - created, finished - started, totalNanos - (finished - created)));
+            } catch (java.time.format.DateTimeParseException e) {
+                return java.util.Optional.empty();
+            }
+        }
+
+        private static long nanos(JsonNode result, String field) {
+            java.time.Instant t = java.time.Instant.parse(result.path(field).asText());
+            return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        }
+    }
+
+    /**
+     * One client, one submission at a time: end-to-end latency of each (POST sent → final result
+     * seen); where each one's time went is added to {@code parts}.
+     */
+    long[] latencies(Program p, int count, long pollNanos, List<Parts> parts) throws IOException, InterruptedException {
         String body = body(p);
         long[] ns = new long[count];
         for (int i = 0; i < count; i++) {
             long t0 = System.nanoTime();
-            runChecked(p, body, pollNanos);
+            JsonNode r = runChecked(p, body, pollNanos);
             ns[i] = System.nanoTime() - t0;
+            Parts.of(r, ns[i]).ifPresent(parts::add);
         }
         return ns;
     }
