@@ -10,11 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Clients of a Runbox over real HTTP, as a user would write them: POST /execute, then poll
@@ -122,38 +119,12 @@ final class HttpLoad {
     }
 
     /**
-     * {@code clients} clients, each submitting its next program as soon as its last one is final.
-     * Counts the runs seen final in the window after the warm-up; then lets every client finish the
-     * run it has in flight, so the next measurement starts with an empty queue.
+     * {@code clients} clients, each submitting its next program as soon as its last one is final;
+     * the runs seen final in the window after the warm-up (every client finishes the run it has in
+     * flight, so the next measurement starts with an empty queue).
      */
     Rate throughput(Program p, int clients, long pollNanos, double warmupSec, double windowSec) throws InterruptedException {
         String body = body(p);
-        long start = System.nanoTime();
-        long warmEnd = start + (long) (warmupSec * 1e9);
-        long end = warmEnd + (long) (windowSec * 1e9);
-        AtomicLong runs = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        AtomicBoolean reported = new AtomicBoolean();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            Thread t = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    try {
-                        runChecked(p, body, pollNanos);
-                        long now = System.nanoTime();
-                        if (now >= warmEnd && now < end) runs.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (IOException | RuntimeException e) {
-                        failures.incrementAndGet();
-                        if (reported.compareAndSet(false, true)) System.err.println("bench: HTTP run failed: " + e.getMessage());
-                    }
-                }
-            }, "bench-client-" + i);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) t.join();
-        return new Rate(runs.get(), windowSec, failures.get());
+        return Saturation.measure("HTTP " + p.label(), clients, warmupSec, windowSec, () -> runChecked(p, body, pollNanos));
     }
 }

@@ -11,12 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * "Sandbox alone": Runbox's real sandbox opened in this process, as a worker opens it, and driven
@@ -76,32 +73,7 @@ final class InProcessSandbox implements AutoCloseable {
     /** {@code parallel} threads calling run back to back, as {@code parallel} workers would. */
     Rate throughput(Program p, int parallel, double warmupSec, double windowSec) throws InterruptedException {
         RunSpec spec = spec(p);
-        long start = System.nanoTime();
-        long warmEnd = start + (long) (warmupSec * 1e9);
-        long end = warmEnd + (long) (windowSec * 1e9);
-        AtomicLong runs = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        AtomicBoolean reported = new AtomicBoolean();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < parallel; i++) {
-            Thread t = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    try {
-                        runChecked(spec, p);
-                        long now = System.nanoTime();
-                        if (now >= warmEnd && now < end) runs.incrementAndGet();
-                    } catch (Exception e) {
-                        failures.incrementAndGet();
-                        if (reported.compareAndSet(false, true)) System.err.println("bench: sandbox run failed: " + e);
-                        if (e instanceof InterruptedException) return;
-                    }
-                }
-            }, "bench-sandbox-" + i);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) t.join();
-        return new Rate(runs.get(), windowSec, failures.get());
+        return Saturation.measure("sandbox " + p.label(), parallel, warmupSec, windowSec, () -> runChecked(spec, p));
     }
 
     /**
