@@ -6,6 +6,7 @@
   const params = new URLSearchParams(location.search);
   const INTERVAL_MS = Math.max(250, Number(params.get("interval_ms")) || 2000);
   const WINDOW_MS = 10 * 60 * 1000;
+  const BUCKET_MS = 10 * 1000;
   const STATUSES = ["OK", "RE", "TLE", "MLE", "OLE", "CE", "WA", "INTERNAL_ERROR"];
   const COLORS = { OK: "#2e7d32", RE: "#c62828", TLE: "#ef6c00", MLE: "#6a1b9a", OLE: "#00838f", CE: "#8d6e63", WA: "#f9a825", INTERNAL_ERROR: "#000000" };
   const SVG = "http://www.w3.org/2000/svg";
@@ -66,26 +67,31 @@
     }));
   }
 
-  // One bar per interval between two samples, stacked by status, height = jobs per second.
-  function intervals() {
-    const out = [];
+  // One bar per BUCKET_MS of wall clock, stacked by status, height = jobs per second in that bucket.
+  // Each interval between two samples counts towards the bucket its end falls in.
+  function buckets(now) {
+    const out = new Map();
     for (let i = 1; i < samples.length; i++) {
-      const a = samples[i - 1], b = samples[i], dt = (b.t - a.t) / 1000;
-      const rates = {};
-      for (const s of STATUSES) rates[s] = Math.max(0, ((b.byStatus[s] || 0) - (a.byStatus[s] || 0)) / dt);
-      out.push({ t0: a.t, t1: b.t, rates });
+      const a = samples[i - 1], b = samples[i];
+      const start = Math.floor(b.t / BUCKET_MS) * BUCKET_MS;
+      if (start < now - WINDOW_MS) continue;
+      const bucket = out.get(start) || { t0: start, t1: start + BUCKET_MS, rates: {} };
+      for (const s of STATUSES) {
+        bucket.rates[s] = (bucket.rates[s] || 0) + Math.max(0, (b.byStatus[s] || 0) - (a.byStatus[s] || 0)) / (BUCKET_MS / 1000);
+      }
+      out.set(start, bucket);
     }
-    return out;
+    return [...out.values()];
   }
 
   function renderChart() {
     const W = 720, H = 200, PAD = 32, now = Date.now();
-    const bars = intervals();
+    const bars = buckets(now);
     const max = Math.max(1, ...bars.map((b) => STATUSES.reduce((sum, s) => sum + b.rates[s], 0)));
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "finished jobs per second by status, last 10 minutes");
+    svg.setAttribute("aria-label", "finished jobs per second by status, 10 s bars, last 10 minutes");
     const x = (t) => PAD + (W - PAD - 4) * (1 - (now - t) / WINDOW_MS);
     const y = (v) => H - 20 - (H - 30) * (v / max);
     const line = (x1, y1, x2, y2, cls) => {
@@ -105,7 +111,7 @@
     line(PAD, y(max), W - 4, y(max), "grid");
     label(PAD - 4, y(0) + 4, "0");
     label(PAD - 4, y(max) + 4, max.toFixed(max < 10 ? 1 : 0));
-    for (let m = 10; m >= 0; m -= 2) label(x(now - m * 60000), H - 4, m === 0 ? "now" : "-" + m + " min", "middle");
+    for (let m = 10; m >= 0; m -= 2) label(x(now - m * 60000), H - 4, m === 0 ? "now" : "-" + m + " min", m === 0 ? "end" : "middle");
     let drawn = 0;
     for (const b of bars) {
       let base = 0;
@@ -114,7 +120,7 @@
         if (v <= 0) continue;
         const r = document.createElementNS(SVG, "rect");
         r.setAttribute("x", x(b.t0));
-        r.setAttribute("width", Math.max(1, x(b.t1) - x(b.t0) - 0.5));
+        r.setAttribute("width", Math.max(1, Math.min(x(b.t1), x(now)) - x(b.t0) - 1));
         r.setAttribute("y", y(base + v));
         r.setAttribute("height", Math.max(0.5, y(base) - y(base + v)));
         r.setAttribute("fill", COLORS[s]);
@@ -154,7 +160,7 @@
     const dt = (last.t - minuteAgo.t) / 1000;
     const done = STATUSES.reduce((sum, s) => sum + (last.byStatus[s] || 0) - (minuteAgo.byStatus[s] || 0), 0);
     setText("jobs-per-sec", dt > 0 ? (done / dt).toFixed(2) : "–");
-    setText("window", "(since " + new Date(first.t).toLocaleTimeString() + ", every " + INTERVAL_MS / 1000 + " s)");
+    setText("window", "(10 s bars; sampled every " + INTERVAL_MS / 1000 + " s since " + new Date(first.t).toLocaleTimeString() + ")");
   }
 
   async function tick() {
