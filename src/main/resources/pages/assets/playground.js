@@ -116,13 +116,18 @@
   }
 
   // Shows a result: its current state at once, then each change pushed by the server until final.
-  async function follow(id) {
+  // fromLink: opened from a share link, so the picker takes the result's language (the source is not kept)
+  async function follow(id, fromLink) {
     stopFollowing();
     shownId = id;
     setShare(id);
     const r = await fetch("/result/" + encodeURIComponent(id));
     if (!r.ok) { await showProblem(r); $("status").textContent = "unknown"; return; }
     const result = await r.json();
+    if (fromLink && languageById(result.language)) {
+      $("language").value = result.language;
+      applyLanguage(result.language, false);
+    }
     render(result);
     if (FINAL.has(result.status)) return;
     const es = new EventSource("/result/" + encodeURIComponent(id) + "/events");
@@ -193,10 +198,10 @@
   $("language").addEventListener("change", (e) => applyLanguage(e.target.value, false));
   $("run").addEventListener("click", run);
   editor.setOption("extraKeys", { "Ctrl-Enter": run, "Cmd-Enter": run });
-  window.addEventListener("hashchange", () => { const id = idInHash(); if (id && id !== shownId) follow(id); });
+  window.addEventListener("hashchange", () => { const id = idInHash(); if (id && id !== shownId) follow(id, true); });
 
   loadLanguages()
-    .then(() => { const id = idInHash(); if (id) return follow(id); })
+    .then(() => { const id = idInHash(); if (id) return follow(id, true); })
     .catch((e) => showError(String(e)))
     .finally(() => { document.body.dataset.ready = "true"; });
   window.runboxPlayground = { editor };

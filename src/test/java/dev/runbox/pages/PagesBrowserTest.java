@@ -2,6 +2,7 @@ package dev.runbox.pages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.testing.Browser;
+import dev.runbox.testing.OpenApiContract;
 import dev.runbox.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,6 +139,7 @@ class PagesBrowserTest {
         assertThat(text("stderr")).isEqualTo("oops");
         assertThat(text("exit_code")).isEqualTo("3");
         assertThat(text("message")).isNotBlank();
+        assertThat(new Select(driver.findElement(By.id("language"))).getFirstSelectedOption().getDomAttribute("value")).isEqualTo("python");
         browser.screenshot("playground-shared-result");
     }
 
@@ -163,6 +165,7 @@ class PagesBrowserTest {
         waitUpTo(30).until(d -> ids.stream().allMatch(id ->
                 !d.findElements(By.cssSelector("#recent tr[data-submission-id='" + id + "'] .status[data-status='OK'],"
                         + "#recent tr[data-submission-id='" + id + "'] .status[data-status='RE']")).isEmpty()));
+        OpenApiContract.load().assertMatches("GET", "/submissions/recent", server.get("/submissions/recent"));
         Path shot = browser.screenshot("monitor");
         assertThat(Files.size(shot)).isPositive();
     }
