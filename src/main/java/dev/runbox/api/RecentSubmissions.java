@@ -42,15 +42,20 @@ final class RecentSubmissions {
     }
 
     void handle(Context ctx) throws JsonProcessingException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("capacity", CAPACITY);
+        out.put("submissions", list());
+        HttpApi.json(ctx, out);
+    }
+
+    /** The summaries, newest first; those no longer in the store are left out. */
+    List<Map<String, Object>> list() {
         List<Map<String, Object>> list = new ArrayList<>();
         for (SubmissionId id : newestFirst()) {
             Optional<ExecutionResult> r = store.get(id);
             r.ifPresent(result -> list.add(summary(result)));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("capacity", CAPACITY);
-        out.put("submissions", list);
-        HttpApi.json(ctx, out);
+        return list;
     }
 
     /** A result without its output: the monitor shows the status, and links to the whole result. */
