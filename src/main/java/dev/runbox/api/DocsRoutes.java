@@ -44,12 +44,17 @@ final class DocsRoutes {
 
     /** The webjar's version, so that the page follows the dependency when it is upgraded. */
     static String swaggerUiVersion() {
-        try (InputStream in = resource(WEBJAR_POM)) {
+        return webjarVersion(WEBJAR_POM);
+    }
+
+    /** The version in a webjar's {@code pom.properties}. */
+    static String webjarVersion(String pomProperties) {
+        try (InputStream in = resource(pomProperties)) {
             Properties p = new Properties();
             p.load(in);
             return p.getProperty("version");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the swagger-ui webjar's version", e);
+            throw new UncheckedIOException("cannot read a webjar's version from " + pomProperties, e);
         }
     }
 

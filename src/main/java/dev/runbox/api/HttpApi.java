@@ -83,6 +83,8 @@ public final class HttpApi {
     private final ResultEvents events;
     private final BatchRoutes batch;
     private final DocsRoutes docs = new DocsRoutes();
+    private final PageRoutes pages = new PageRoutes();
+    private final RecentSubmissions recent;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -103,7 +105,8 @@ public final class HttpApi {
         this.busyWorkers = busyWorkers;
         this.push = new ResultPush(store, pushExecutor);
         this.callbacks = new Callbacks(config, push, clock, daemonPool("callbacks", 4));
-        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock);
+        this.recent = new RecentSubmissions(store);
+        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock, recent);
         this.waiter = new WaitForResult(push, store, pushExecutor);
         this.events = new ResultEvents(store, push, config, pushExecutor, timer);
         this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes);
@@ -149,6 +152,11 @@ public final class HttpApi {
             c.staticFiles.enableWebjars();
             c.routes.get("/ready", this::ready);
             c.routes.get("/workers", this::workers);
+            // pages (see README "Pages"): the playground, the monitor and what only the monitor needs
+            c.routes.get("/", pages::playground);
+            c.routes.get("/monitor", pages::monitor);
+            c.routes.get("/submissions/recent", recent::handle);
+            PageRoutes.serveAssets(c);
             SubmissionMdc.install(c);
             extensions.forEach(e -> e.accept(c));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));

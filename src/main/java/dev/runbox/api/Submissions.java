@@ -29,9 +29,12 @@ final class Submissions {
     private final ResultCache cache;
     private final Callbacks callbacks;
     private final Clock clock;
+    private final RecentSubmissions recent;
     private volatile boolean draining;
 
-    Submissions(JobQueue queue, ResultStore store, ResultCache cache, Callbacks callbacks, Clock clock) {
+    Submissions(JobQueue queue, ResultStore store, ResultCache cache, Callbacks callbacks, Clock clock,
+                RecentSubmissions recent) {
+        this.recent = recent;
         this.queue = queue;
         this.store = store;
         this.cache = cache;
@@ -79,6 +82,7 @@ final class Submissions {
             if (key != null) cache.rememberWhenFinal(id, key);
         }
         req.callbackUrl().ifPresent(url -> callbacks.deliverWhenFinal(id, url));
+        recent.accepted(id);
         return first;
     }
 }
