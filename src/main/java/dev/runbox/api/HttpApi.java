@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.keys.ApiKeys;
+import dev.runbox.keys.InMemoryKeyLimits;
+import dev.runbox.keys.KeyLimits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageLimits;
 import dev.runbox.language.LanguageRegistry;
@@ -83,6 +86,7 @@ public final class HttpApi {
     private final ResultEvents events;
     private final BatchRoutes batch;
     private final DocsRoutes docs = new DocsRoutes();
+    private final KeyGate keys;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -95,6 +99,17 @@ public final class HttpApi {
      */
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready) {
+        this(config, queue, store, languages, clock, busyWorkers, workers, unready, Optional.empty(),
+                new InMemoryKeyLimits(config.resultTtl()));
+    }
+
+    /**
+     * @param apiKeys the keys of {@code api-keys-file} (empty: keys off)
+     * @param keyLimits where the keys' rate, quota and ownership live (in memory, or Redis when shared)
+     */
+    public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
+                   IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready,
+                   Optional<ApiKeys> apiKeys, KeyLimits keyLimits) {
         this.config = config;
         this.queue = queue;
         this.store = store;
@@ -103,10 +118,11 @@ public final class HttpApi {
         this.busyWorkers = busyWorkers;
         this.push = new ResultPush(store, pushExecutor);
         this.callbacks = new Callbacks(config, push, clock, daemonPool("callbacks", 4));
-        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock);
+        this.keys = new KeyGate(apiKeys, keyLimits, push, pushExecutor, config);
+        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock, keys);
         this.waiter = new WaitForResult(push, store, pushExecutor);
         this.events = new ResultEvents(store, push, config, pushExecutor, timer);
-        this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes);
+        this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes, keys);
         this.workers = workers;
         this.unready = unready;
     }
@@ -150,6 +166,7 @@ public final class HttpApi {
             c.routes.get("/ready", this::ready);
             c.routes.get("/workers", this::workers);
             SubmissionMdc.install(c);
+            keys.install(c); // API keys, when on: 401 before any other work
             extensions.forEach(e -> e.accept(c));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             // Redis down: answer at once and tell the client when to come back, rather than hang
@@ -217,10 +234,11 @@ public final class HttpApi {
     }
 
     private void execute(Context ctx) throws JsonProcessingException {
+        keys.charge(ctx, 1);
         WaitForResult.Params wait = WaitForResult.Params.of(ctx, config);
         JsonNode body = JsonBody.read(ctx, maxBodyBytes());
         ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
-        ExecutionResult first = submissions.accept(req);
+        ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
         SubmissionId id = first.submissionId();
         SubmissionMdc.put(id);
         log.info("accepted {} ({}): {}", id, req.language(), first.status());
