@@ -3,6 +3,7 @@ package dev.runbox.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.testing.CapturedLogs;
 import dev.runbox.testing.KeyedClient;
+import dev.runbox.testing.OpenApiContract;
 import dev.runbox.testing.RunboxCli;
 import dev.runbox.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +33,7 @@ class ApiKeysTest {
     static final String QUOTA = "quota-" + UUID.randomUUID();
     static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
 
+    static final OpenApiContract CONTRACT = OpenApiContract.load();
     static CapturedLogs logs;
     static Path keysFile;
     static TestServer server;
@@ -83,6 +85,8 @@ class ApiKeysTest {
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
             assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
             assertThat(JSON.readTree(r.body()).get("type").asText()).isEqualTo("urn:runbox:problem:unauthorized");
+            CONTRACT.assertMatches("POST", "/execute", r);
+            CONTRACT.assertMatches("GET", "/result/{id}", c.get("/result/" + UUID.randomUUID()));
             assertThat(c.get("/languages").statusCode()).isEqualTo(401);
             assertThat(c.get("/result/" + UUID.randomUUID()).statusCode()).isEqualTo(401);
         }
@@ -136,6 +140,7 @@ class ApiKeysTest {
         assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(s -> assertThat(Integer.parseInt(s)).isBetween(1, 2));
         JsonNode p = JSON.readTree(refused.body());
         assertThat(p.get("type").asText()).isEqualTo("urn:runbox:problem:rate-limited");
+        CONTRACT.assertMatches("POST", "/execute", refused);
         assertThat(p.get("detail").asText()).contains("limited").doesNotContain(LIMITED);
 
         // a batch counts its items: 5 items never fit a bucket of 3
