@@ -99,6 +99,10 @@ class ApiKeysTest {
         for (String path : List.of("/health", "/ready", "/openapi.json", "/docs")) {
             assertThat(anonymous.get(path).statusCode()).as(path).isEqualTo(200);
         }
+        // the docs page's static assets too
+        java.util.regex.Matcher asset = java.util.regex.Pattern.compile("/webjars/swagger-ui/[^\"']+\\.js").matcher(anonymous.get("/docs").body());
+        assertThat(asset.find()).isTrue();
+        assertThat(anonymous.get(asset.group()).statusCode()).as(asset.group()).isEqualTo(200);
     }
 
     @Test
