@@ -2,6 +2,10 @@ package dev.runbox;
 
 import dev.runbox.api.HttpApi;
 import dev.runbox.config.RunboxConfig;
+import dev.runbox.keys.ApiKeys;
+import dev.runbox.keys.InMemoryKeyLimits;
+import dev.runbox.keys.KeyLimits;
+import dev.runbox.keys.RedisKeyLimits;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.metrics.RunboxMetrics;
 import dev.runbox.queue.InMemoryJobQueue;
@@ -92,6 +96,8 @@ public final class Runbox implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         String workerId = workerId();
         LanguageRegistry languages = LanguageRegistry.load(config);
+        // a bad keys file stops the start before anything runs
+        Optional<ApiKeys> keys = serveHttp ? config.apiKeysFile().map(ApiKeys::load) : Optional.empty();
         if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
         Backend backend = config.redisUrl().isPresent() ? redis(config, workerId) : embedded(config, clock, housekeeping);
@@ -119,8 +125,13 @@ public final class Runbox implements AutoCloseable {
             metrics.gauges(backend.queue(), () -> local == null ? 0 : local.busy(), config.workers(),
                     () -> localSandbox == null ? 0 : localSandbox.readyCount());
             if (serveHttp) {
-                api = new HttpApi(config, backend.queue(), store, languages, clock,
-                        () -> local == null ? 0 : local.busy(), backend.registry(), backend.unready()).extend(metrics::install).start();
+                KeyLimits keyLimits = backend.redis() == null ? new InMemoryKeyLimits(config.resultTtl())
+                        : new RedisKeyLimits(backend.redis(), Keys.DEFAULT, config.resultTtl(), config.resultTtl(),
+                        id -> backend.store().get(id).map(r -> r.status().isFinal()).orElse(true), clock);
+                api = new HttpApi(config, backend.queue(), store, languages, clock, () -> local == null ? 0 : local.busy(),
+                        backend.registry(), backend.unready(), keys, keyLimits).extend(metrics::install).start();
+                keys.ifPresent(k -> log.info("API keys on: {} keys ({}), limits {}", k.names().size(), String.join(", ", k.names()),
+                        backend.redis() == null ? "in this process" : "shared through Redis"));
                 log.info("Runbox listening on http://{}:{} with {} workers{}; languages: {}", config.host(), api.port(),
                         config.workers(), backend.redis() == null ? "" : " on Redis at " + backend.redis().where(), languages.ids());
             } else {

@@ -29,9 +29,11 @@ final class BatchRoutes {
     private final Submissions submissions;
     private final ResultStore store;
     private final LongSupplier maxBodyBytes;
+    private final KeyGate keys;
 
     BatchRoutes(RunboxConfig config, LanguageRegistry languages, Submissions submissions, ResultStore store,
-                LongSupplier maxBodyBytes) {
+                LongSupplier maxBodyBytes, KeyGate keys) {
+        this.keys = keys;
         this.config = config;
         this.languages = languages;
         this.submissions = submissions;
@@ -42,10 +44,11 @@ final class BatchRoutes {
     void execute(Context ctx) throws JsonProcessingException {
         JsonNode body = JsonBody.read(ctx, maxBodyBytes.getAsLong());
         JsonNode items = submissionsField(body);
+        keys.charge(ctx, items.size()); // a batch of n counts as n submissions against the key's rate
         List<Object> out = new ArrayList<>();
         for (JsonNode item : items) {
             try {
-                ExecutionResult first = submissions.accept(ExecuteRequest.parse(item, config, languages));
+                ExecutionResult first = submissions.accept(ExecuteRequest.parse(item, config, languages), KeyGate.caller(ctx));
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("submission_id", first.submissionId().toString());
                 m.put("status", first.status().name());
@@ -83,6 +86,7 @@ final class BatchRoutes {
         for (String s : ids) {
             try {
                 SubmissionId id = SubmissionIds.parse(s.trim());
+                keys.checkVisible(KeyGate.caller(ctx), id);
                 out.add(ResultJson.of(SubmissionIds.find(store, id, config)));
             } catch (Problem p) {
                 out.add(p.body(ctx.path()));

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.keys.ApiKeys;
+import dev.runbox.keys.InMemoryKeyLimits;
+import dev.runbox.keys.KeyLimits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageLimits;
 import dev.runbox.language.LanguageRegistry;
@@ -85,6 +88,7 @@ public final class HttpApi {
     private final DocsRoutes docs = new DocsRoutes();
     private final PageRoutes pages = new PageRoutes();
     private final RecentSubmissions recent;
+    private final KeyGate keys;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -97,6 +101,17 @@ public final class HttpApi {
      */
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready) {
+        this(config, queue, store, languages, clock, busyWorkers, workers, unready, Optional.empty(),
+                new InMemoryKeyLimits(config.resultTtl()));
+    }
+
+    /**
+     * @param apiKeys the keys of {@code api-keys-file} (empty: keys off)
+     * @param keyLimits where the keys' rate, quota and ownership live (in memory, or Redis when shared)
+     */
+    public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
+                   IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready,
+                   Optional<ApiKeys> apiKeys, KeyLimits keyLimits) {
         this.config = config;
         this.queue = queue;
         this.store = store;
@@ -106,10 +121,11 @@ public final class HttpApi {
         this.push = new ResultPush(store, pushExecutor);
         this.callbacks = new Callbacks(config, push, clock, daemonPool("callbacks", 4));
         this.recent = new RecentSubmissions(store);
-        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock, recent);
+        this.keys = new KeyGate(apiKeys, keyLimits, push, pushExecutor, config);
+        this.submissions = new Submissions(queue, store, new ResultCache(config, push), callbacks, clock, recent, keys);
         this.waiter = new WaitForResult(push, store, pushExecutor);
         this.events = new ResultEvents(store, push, config, pushExecutor, timer);
-        this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes);
+        this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes, keys);
         this.workers = workers;
         this.unready = unready;
     }
@@ -155,9 +171,10 @@ public final class HttpApi {
             // pages (see README "Pages"): the playground, the monitor and what only the monitor needs
             c.routes.get("/", pages::playground);
             c.routes.get("/monitor", pages::monitor);
-            c.routes.get("/submissions/recent", recent::handle);
+            c.routes.get("/submissions/recent", ctx -> recent.handle(ctx, id -> keys.visible(KeyGate.caller(ctx), id)));
             PageRoutes.serveAssets(c);
             SubmissionMdc.install(c);
+            keys.install(c); // API keys, when on: 401 before any other work
             extensions.forEach(e -> e.accept(c));
             c.routes.exception(Problem.class, (p, ctx) -> renderProblem(ctx, p));
             // Redis down: answer at once and tell the client when to come back, rather than hang
@@ -225,10 +242,11 @@ public final class HttpApi {
     }
 
     private void execute(Context ctx) throws JsonProcessingException {
+        keys.charge(ctx, 1);
         WaitForResult.Params wait = WaitForResult.Params.of(ctx, config);
         JsonNode body = JsonBody.read(ctx, maxBodyBytes());
         ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
-        ExecutionResult first = submissions.accept(req);
+        ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
         SubmissionId id = first.submissionId();
         SubmissionMdc.put(id);
         log.info("accepted {} ({}): {}", id, req.language(), first.status());

@@ -41,17 +41,23 @@ final class RecentSubmissions {
         return new ArrayList<>(ids);
     }
 
-    void handle(Context ctx) throws JsonProcessingException {
+    /** The recent submissions the caller may see (with API keys on: only its own). */
+    void handle(Context ctx, java.util.function.Predicate<SubmissionId> visible) throws JsonProcessingException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("capacity", CAPACITY);
-        out.put("submissions", list());
+        out.put("submissions", list(visible));
         HttpApi.json(ctx, out);
     }
 
     /** The summaries, newest first; those no longer in the store are left out. */
     List<Map<String, Object>> list() {
+        return list(id -> true);
+    }
+
+    List<Map<String, Object>> list(java.util.function.Predicate<SubmissionId> visible) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (SubmissionId id : newestFirst()) {
+            if (!visible.test(id)) continue;
             Optional<ExecutionResult> r = store.get(id);
             r.ifPresent(result -> list.add(summary(result)));
         }

@@ -20,7 +20,12 @@ final class SubmissionIds {
     }
 
     static ExecutionResult find(ResultStore store, SubmissionId id, RunboxConfig config) {
-        return store.get(id).orElseThrow(() -> Problem.of(404, "unknown-submission", "Unknown submission",
-                "no result for " + id + ": it never existed or expired after " + config.resultTtl().toSeconds() + " s"));
+        return store.get(id).orElseThrow(() -> unknown(id, config));
+    }
+
+    /** The 404 of an id that does not exist, or (with API keys) is another key's. */
+    static Problem unknown(SubmissionId id, RunboxConfig config) {
+        return Problem.of(404, "unknown-submission", "Unknown submission",
+                "no result for " + id + ": it never existed or expired after " + config.resultTtl().toSeconds() + " s");
     }
 }

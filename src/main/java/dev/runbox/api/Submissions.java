@@ -3,6 +3,7 @@ package dev.runbox.api;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.keys.ApiKey;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.QueueFullException;
 import dev.runbox.queue.QueueUnavailableException;
@@ -30,11 +31,13 @@ final class Submissions {
     private final Callbacks callbacks;
     private final Clock clock;
     private final RecentSubmissions recent;
+    private final KeyGate keys;
     private volatile boolean draining;
 
     Submissions(JobQueue queue, ResultStore store, ResultCache cache, Callbacks callbacks, Clock clock,
-                RecentSubmissions recent) {
+                RecentSubmissions recent, KeyGate keys) {
         this.recent = recent;
+        this.keys = keys;
         this.queue = queue;
         this.store = store;
         this.cache = cache;
@@ -47,27 +50,38 @@ final class Submissions {
         draining = true;
     }
 
-    /** The first result of the new submission: PENDING, or final when it came from the cache. */
-    ExecutionResult accept(ExecuteRequest req) {
+    /**
+     * The first result of the new submission: PENDING, or final when it came from the cache. With API
+     * keys, the submission is {@code key}'s and counts against its concurrent quota until final.
+     */
+    ExecutionResult accept(ExecuteRequest req, Optional<ApiKey> key) {
         if (draining) {
             throw new Problem(503, "shutting-down", "Shutting down", "this server is shutting down; send the job to another one",
                     List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
         }
         SubmissionId id = SubmissionId.random();
-        String key = req.cache() ? ResultCache.key(req) : null;
-        Optional<ExecutionResult> hit = key == null ? Optional.empty() : cache.lookup(key);
+        String cacheKey = req.cache() ? ResultCache.key(req) : null;
+        Optional<ExecutionResult> hit = cacheKey == null ? Optional.empty() : cache.lookup(cacheKey);
         ExecutionResult first;
         if (hit.isPresent()) {
+            keys.admit(key, id, false);
             first = hit.get().cachedCopy(id, clock.instant());
             store.create(first);
         } else {
             Submission job = new Submission(id, req.language(), req.sourceCode(), req.stdinData(), req.limits(),
                     clock.instant(), req.compilerOptions(), req.commandLineArguments(), req.expectedOutput());
             first = ExecutionResult.pending(job);
-            store.create(first);
+            KeyGate.Admission admission = keys.admit(key, id, true);
+            try {
+                store.create(first);
+            } catch (RuntimeException e) {
+                admission.refused();
+                throw e;
+            }
             try {
                 queue.enqueue(job);
             } catch (QueueUnavailableException e) {
+                admission.refused();
                 try {
                     store.delete(id);
                 } catch (StoreUnavailableException also) {
@@ -75,11 +89,13 @@ final class Submissions {
                 }
                 throw e;
             } catch (QueueFullException e) {
+                admission.refused();
                 store.delete(id);
                 throw new Problem(503, "queue-full", "Too many submissions waiting", e.getMessage() + "; retry later",
                         List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
             }
-            if (key != null) cache.rememberWhenFinal(id, key);
+            admission.queued();
+            if (cacheKey != null) cache.rememberWhenFinal(id, cacheKey);
         }
         req.callbackUrl().ifPresent(url -> callbacks.deliverWhenFinal(id, url));
         recent.accepted(id);

@@ -115,7 +115,7 @@ public final class Main implements Runnable {
         Runbox runbox;
         try {
             runbox = serveHttp ? Runbox.start(config) : Runbox.startWorker(config);
-        } catch (SandboxFailure | RedisUnavailableException e) {
+        } catch (SandboxFailure | RedisUnavailableException | ConfigException e) {
             System.err.println("runbox: " + e.getMessage());
             return 3;
         }

@@ -55,7 +55,8 @@ public record RunboxConfig(
         Duration redisTimeout,
         Duration visibilityTimeout,
         Duration workerHeartbeat,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        Optional<Path> apiKeysFile) {
 
     /** A value that must not be printed (--print-config, logs): its toString hides it. */
     public record Secret(String value) {
@@ -126,6 +127,8 @@ public record RunboxConfig(
         d.put("visibility-timeout-sec", "30");
         d.put("worker-heartbeat-sec", "5");
         d.put("log-format", "text");
+        // API keys: empty means off (no Authorization needed); see dev.runbox.keys.ApiKeys for the format
+        d.put("api-keys-file", "");
         return Map.copyOf(d);
     }
 
@@ -193,7 +196,8 @@ public record RunboxConfig(
                 Duration.ofMillis(r.integer("redis-timeout-ms")),
                 Duration.ofSeconds(r.integer("visibility-timeout-sec")),
                 Duration.ofSeconds(r.integer("worker-heartbeat-sec")),
-                r.logFormat("log-format"));
+                r.logFormat("log-format"),
+                Optional.of(r.get("api-keys-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of));
         c.validate();
         return c;
     }

@@ -14,6 +14,8 @@ import dev.runbox.job.SubmissionId;
  *   <li>{@code {runbox}:jobs} — the job stream with its consumer group {@value #GROUP}; never expires.</li>
  *   <li>{@code {runbox}:workers} — a hash of worker heartbeats; never expires, silent workers are pruned.</li>
  *   <li>{@code runbox:result:<submission id>} — a hash (status, json) with the result TTL.</li>
+ *   <li>{@code runbox:key-rate:<key name>}, {@code runbox:key-jobs:<key name>}, {@code runbox:owner:<submission id>} —
+ *       API key limits and ownership (see {@code dev.runbox.keys.RedisKeyLimits}); all expire.</li>
  * </ul>
  */
 public record Keys(String namespace) {
@@ -36,6 +38,21 @@ public record Keys(String namespace) {
     /** The pub/sub channel on which every change of a result is announced (message: the submission id). */
     public String resultChanges() {
         return namespace + ":result-changes";
+    }
+
+    /** Token bucket of one API key (Bucket4j's state). */
+    public String keyRate(String keyName) {
+        return namespace + ":key-rate:" + keyName;
+    }
+
+    /** Sorted set of one API key's jobs not final yet (scored by the time they stop counting anyway). */
+    public String keyJobs(String keyName) {
+        return namespace + ":key-jobs:" + keyName;
+    }
+
+    /** Name of the API key that submitted a submission, with the result's TTL. */
+    public String owner(SubmissionId id) {
+        return namespace + ":owner:" + id;
     }
 
     public String result(SubmissionId id) {

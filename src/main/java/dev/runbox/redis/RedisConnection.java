@@ -170,6 +170,26 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     /**
+     * A connection of its own with String keys and byte[] values, for libraries that store binary
+     * state (Bucket4j's Lettuce proxy manager); closed with this object. A
+     * {@code StatefulRedisConnection} or, for a cluster, a {@code StatefulRedisClusterConnection}.
+     */
+    public StatefulConnection<String, byte[]> openBinary() {
+        io.lettuce.core.codec.RedisCodec<String, byte[]> codec = io.lettuce.core.codec.RedisCodec.of(
+                io.lettuce.core.codec.StringCodec.UTF8, io.lettuce.core.codec.ByteArrayCodec.INSTANCE);
+        try {
+            StatefulConnection<String, byte[]> c = client instanceof RedisClusterClient cc ? cc.connect(codec)
+                    : ((RedisClient) client).connect(codec);
+            binary.add(c);
+            return c;
+        } catch (RedisException e) {
+            throw unavailable("open a connection", e);
+        }
+    }
+
+    private final List<StatefulConnection<String, byte[]>> binary = new CopyOnWriteArrayList<>();
+
+    /**
      * Subscribes to a pub/sub channel on a connection of its own (Lettuce subscribes again after a
      * reconnect; {@code onReconnect} then runs, because messages sent meanwhile are lost). In a
      * cluster, published messages reach every node, so any node serves the subscription.
@@ -290,6 +310,13 @@ public final class RedisConnection implements AutoCloseable {
                 c.close();
             } catch (RuntimeException e) {
                 log.debug("closing a Redis pub/sub connection: {}", e.toString());
+            }
+        }
+        for (StatefulConnection<String, byte[]> c : binary) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.debug("closing a binary Redis connection: {}", e.toString());
             }
         }
         for (StatefulConnection<String, String> c : dedicated) {
