@@ -26,10 +26,19 @@ final class MeteredSandbox implements Sandbox {
 
     @Override
     public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+        return metered(() -> sandbox.run(spec));
+    }
+
+    /** One run through either door (a plain run, or a run in a work dir). */
+    private interface RunCall {
+        SandboxOutcome run() throws SandboxFailure, InterruptedException;
+    }
+
+    private SandboxOutcome metered(RunCall call) throws SandboxFailure, InterruptedException {
         long start = System.nanoTime();
         SandboxOutcome outcome;
         try {
-            outcome = sandbox.run(spec);
+            outcome = call.run();
         } catch (SandboxFailure e) {
             metrics.sandboxFailed();
             throw e;
@@ -45,16 +54,7 @@ final class MeteredSandbox implements Sandbox {
         return new WorkDir() {
             @Override
             public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
-                long start = System.nanoTime();
-                SandboxOutcome outcome;
-                try {
-                    outcome = dir.run(spec);
-                } catch (SandboxFailure e) {
-                    metrics.sandboxFailed();
-                    throw e;
-                }
-                metrics.sandboxRun(Duration.ofNanos(System.nanoTime() - start), outcome.wallTime());
-                return outcome;
+                return metered(() -> dir.run(spec));
             }
 
             @Override
