@@ -55,7 +55,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "serve", description = {"Run the HTTP API with worker threads.",
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = {"Run the HTTP API with worker threads.",
             "Without --redis: embedded (in-memory queue and store). With --redis: on the shared Redis queue;"
                     + " --workers 0 makes an API-only process (no sandbox needed on this host)."})
     static final class Serve implements Callable<Integer> {
@@ -78,7 +78,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "worker", description = {"Run worker threads that take jobs from the shared Redis queue (no HTTP API).",
+    @Command(name = "worker", mixinStandardHelpOptions = true, description = {"Run worker threads that take jobs from the shared Redis queue (no HTTP API).",
             "Needs --redis URL or RUNBOX_REDIS_URL. SIGTERM stops it gracefully: it takes no new job and finishes"
                     + " its runs (up to shutdown-grace-sec), then hands back what is left."})
     static final class Worker implements Callable<Integer> {
@@ -128,7 +128,7 @@ public final class Main implements Runnable {
         return 0;
     }
 
-    @Command(name = "check-host", description = "Check that this host can sandbox programs; print the fix for each failure.")
+    @Command(name = "check-host", mixinStandardHelpOptions = true, description = "Check that this host can sandbox programs; print the fix for each failure.")
     static final class CheckHost implements Callable<Integer> {
         @Override
         public Integer call() {
