@@ -91,7 +91,7 @@ public record RunboxConfig(
         d.put("host", "127.0.0.1");
         d.put("port", "8080");
         d.put("workers", Integer.toString(Math.min(cpus, MAX_WORKERS)));
-        d.put("prepared-sandboxes", Integer.toString(Math.min(cpus, MAX_PREPARED_SANDBOXES)));
+        d.put("prepared-sandboxes", Integer.toString(Math.min(2 * cpus, MAX_PREPARED_SANDBOXES)));
         d.put("queue-capacity", "10000");
         d.put("result-ttl-sec", "3600");
         d.put("max-source-bytes", Integer.toString(1024 * 1024));

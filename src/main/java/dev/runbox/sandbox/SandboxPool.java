@@ -20,6 +20,8 @@ final class SandboxPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxPool.class);
     /** Pause before trying again when making a sandbox failed, so a broken host is not hammered. */
     private static final long RETRY_DELAY_MS = 1000;
+    /** Most sandboxes made at once. */
+    private static final int MAX_MAKERS = 4;
 
     private final SandboxParts parts;
     private final SandboxShape shape;
@@ -33,7 +35,10 @@ final class SandboxPool implements AutoCloseable {
         this.shape = shape;
         this.maxProcesses = maxProcesses;
         this.ready = new ArrayBlockingQueue<>(Math.max(1, size));
-        this.maker = Executors.newSingleThreadScheduledExecutor(r -> {
+        // a few makers: making a sandbox mostly waits (bwrap's setup, the kernel's cgroup move), so
+        // several in parallel keep up with back-to-back jobs; their threads live as long as the pool,
+        // which matters: a launcher dies with the thread that started it (parent-death signal)
+        this.maker = Executors.newScheduledThreadPool(Math.max(1, Math.min(size, MAX_MAKERS)), r -> {
             Thread t = new Thread(r, "sandbox-maker");
             t.setDaemon(true);
             return t;

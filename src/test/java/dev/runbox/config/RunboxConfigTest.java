@@ -48,7 +48,8 @@ class RunboxConfigTest {
     @Test
     void defaults_that_follow_the_cores_are_the_cores_on_a_small_host() {
         Map<String, String> d = RunboxConfig.defaults(4);
-        assertThat(d).containsEntry("workers", "4").containsEntry("prepared-sandboxes", "4").containsEntry("max-cpu-cores", "4");
+        // two sandboxes ready per worker, so back-to-back jobs still find one
+        assertThat(d).containsEntry("workers", "4").containsEntry("prepared-sandboxes", "8").containsEntry("max-cpu-cores", "4");
     }
 
     @Test
