@@ -27,6 +27,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "rlimits.h"
+
 #define INIT_FAILED 125
 #define EXEC_FAILED 127
 #define MAX_FIELD (64u * 1024 * 1024)
@@ -116,16 +118,9 @@ static void write_file(const char *name, const char *content, size_t len) {
 }
 
 static int rlimit_resource(const char *name) {
-    static const struct { const char *name; int res; } names[] = {
-        {"cpu", RLIMIT_CPU}, {"fsize", RLIMIT_FSIZE}, {"nofile", RLIMIT_NOFILE},
-        {"core", RLIMIT_CORE}, {"stack", RLIMIT_STACK}, {"nproc", RLIMIT_NPROC},
-        {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i].name, name) == 0) return names[i].res;
-    errno = 0;
-    fail("unknown rlimit '%s'", name);
-    return -1;
+    int res = rlimit_by_name(name);
+    if (res < 0) { errno = 0; fail("unknown rlimit '%s'", name); }
+    return res;
 }
 
 static rlim_t parse_rlim(const char *s) {

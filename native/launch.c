@@ -54,6 +54,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "rlimits.h"
+
 #include "box.h"
 
 #define LAUNCH_FAILED 125
@@ -82,16 +84,9 @@ struct fd_item { int fd; const char *path; int writable; };
 struct rlimit_item { int resource; rlim_t soft, hard; };
 
 static int rlimit_resource(const char *name) {
-    static const struct { const char *name; int res; } names[] = {
-        {"cpu", RLIMIT_CPU}, {"fsize", RLIMIT_FSIZE}, {"nofile", RLIMIT_NOFILE},
-        {"core", RLIMIT_CORE}, {"stack", RLIMIT_STACK}, {"nproc", RLIMIT_NPROC},
-        {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i].name, name) == 0) return names[i].res;
-    errno = 0;
-    die("unknown rlimit '%s'", name);
-    return -1;
+    int res = rlimit_by_name(name);
+    if (res < 0) { errno = 0; die("unknown rlimit '%s'", name); }
+    return res;
 }
 
 static rlim_t parse_rlim(const char *s) {
