@@ -135,6 +135,10 @@ public final class HttpApi {
      * with room for JSON escaping.
      */
     long maxBodyBytes() {
+        return maxBodyBytes(config);
+    }
+
+    static long maxBodyBytes(RunboxConfig config) {
         return 2L * (config.maxSourceBytes() + (long) config.maxStdinBytes() + config.outputCapBytes()
                 + 2L * ExecuteRequest.MAX_LIST_BYTES) + 64 * 1024;
     }

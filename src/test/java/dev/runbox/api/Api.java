@@ -3,15 +3,24 @@ package dev.runbox.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.testing.TestServer;
 
-import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,13 +44,62 @@ final class Api {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** POST with Transfer-Encoding: chunked, so the server cannot know the size up front. */
-    static HttpResponse<String> postChunked(TestServer server, String path, String contentType, byte[] body)
-            throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(server.base() + path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
-        return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    /**
+     * Writes {@code head} (request line and headers, without the blank line) and {@code body} on a plain
+     * socket, then reads the answer. Unlike HttpClient, this reads the answer even when the server
+     * answers before reading the body: the way to see a 413 given for a too-large Content-Length.
+     */
+    static HttpResponse<String> raw(TestServer server, String head, byte[] body) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.runbox.port())) {
+            socket.setSoTimeout(10_000);
+            IOException writeFailure = null;
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write((head + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(body);
+                out.flush();
+            } catch (IOException e) {
+                writeFailure = e; // the server may have answered and closed early: its answer can still be read
+            }
+            try {
+                return parse(head, socket.getInputStream());
+            } catch (IOException e) {
+                if (writeFailure != null) e.addSuppressed(writeFailure);
+                throw e;
+            }
+        }
+    }
+
+    private static HttpResponse<String> parse(String head, InputStream in) throws IOException {
+        ByteArrayOutputStream headers = new ByteArrayOutputStream();
+        while (!headers.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed inside the response headers: " + headers);
+            headers.write(b);
+        }
+        String[] lines = headers.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] kv = lines[i].split(":", 2);
+            map.computeIfAbsent(kv[0].trim(), k -> new ArrayList<>()).add(kv[1].trim());
+        }
+        HttpHeaders hs = HttpHeaders.of(map, (k, v) -> true);
+        int length = Integer.parseInt(hs.firstValue("Content-Length").orElseThrow(() -> new IOException("no Content-Length: " + map)));
+        String text = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        String[] requestLine = head.split("\r\n", 2)[0].split(" ");
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1" + requestLine[1]))
+                .method(requestLine[0], HttpRequest.BodyPublishers.noBody()).build();
+        return new HttpResponse<>() {
+            public int statusCode() { return status; }
+            public HttpRequest request() { return request; }
+            public Optional<HttpResponse<String>> previousResponse() { return Optional.empty(); }
+            public HttpHeaders headers() { return hs; }
+            public String body() { return text; }
+            public Optional<SSLSession> sslSession() { return Optional.empty(); }
+            public URI uri() { return request.uri(); }
+            public HttpClient.Version version() { return HttpClient.Version.HTTP_1_1; }
+        };
     }
 
     static JsonNode health(TestServer server) throws IOException, InterruptedException {

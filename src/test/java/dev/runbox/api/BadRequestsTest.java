@@ -49,16 +49,18 @@ class BadRequestsTest {
         if (server != null) server.close();
     }
 
-    /** One bad POST /execute and what it must get back; {@code field} null when no field is to blame. */
-    record BadPost(String name, String contentType, byte[] body, boolean chunked, int status, String field, String detailHas) {
+    /**
+     * One bad POST /execute and what it must get back; {@code field} null when no field is to blame.
+     * With {@code rawHead}, the request is written as is on a socket (see {@link Api#raw}).
+     */
+    record BadPost(String name, String contentType, byte[] body, String rawHead, int status, String field, String detailHas) {
         @Override
         public String toString() {
             return name;
         }
 
         HttpResponse<String> send() throws Exception {
-            return chunked ? Api.postChunked(server, "/execute", contentType, body)
-                    : Api.send(server, "POST", "/execute", contentType, body);
+            return rawHead != null ? Api.raw(server, rawHead, body) : Api.send(server, "POST", "/execute", contentType, body);
         }
     }
 
@@ -67,11 +69,11 @@ class BadRequestsTest {
     }
 
     private static BadPost json(String name, String text, String field, String detailHas) {
-        return new BadPost(name, JSON_TYPE, text.getBytes(StandardCharsets.UTF_8), false, 400, field, detailHas);
+        return new BadPost(name, JSON_TYPE, text.getBytes(StandardCharsets.UTF_8), null, 400, field, detailHas);
     }
 
     private static BadPost bytes(String name, byte[] body, String field) {
-        return new BadPost(name, JSON_TYPE, body, false, 400, field, null);
+        return new BadPost(name, JSON_TYPE, body, null, 400, field, null);
     }
 
     /** A valid body with {@code extra} added: {@code "source_code": "print(1)", <extra>}. */
@@ -87,10 +89,23 @@ class BadRequestsTest {
         return out.toByteArray();
     }
 
+    /** {@code text} in HTTP/1.1 chunked transfer coding, 4 KiB a chunk. */
+    private static byte[] chunked(String text) {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int at = 0; at < data.length; at += 4096) {
+            int n = Math.min(4096, data.length - at);
+            out.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(data, at, n);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
     static List<BadPost> badPosts() {
         List<BadPost> all = new ArrayList<>();
-        // past the body cap (which leaves room for source, stdin, expected output and argument lists)
-        byte[] hugeBody = with("\"stdin_data\": \"" + "x".repeat(4_000_000) + "\"").getBytes(StandardCharsets.UTF_8);
+        long maxBody = HttpApi.maxBodyBytes(server.config);
 
         // not JSON, or not one JSON object
         all.add(json("invalid JSON is refused", "{\"source_code\": print(1)}", "body"));
@@ -172,12 +187,18 @@ class BadRequestsTest {
 
         // content type and size
         byte[] valid = with("\"stdin_data\": \"\"").getBytes(StandardCharsets.UTF_8);
-        all.add(new BadPost("a text/plain body is refused with 415", "text/plain", valid, false, 415, null, "application/json"));
+        all.add(new BadPost("a text/plain body is refused with 415", "text/plain", valid, null, 415, null, "application/json"));
         all.add(new BadPost("a form-encoded body is refused with 415", "application/x-www-form-urlencoded",
-                "source_code=print(1)".getBytes(StandardCharsets.UTF_8), false, 415, null, "application/json"));
-        all.add(new BadPost("a body without a content type is refused with 415", null, valid, false, 415, null, "application/json"));
-        all.add(new BadPost("a body over the size limit is refused with 413", JSON_TYPE, hugeBody, false, 413, null, null));
-        all.add(new BadPost("a chunked body over the size limit is refused with 413", JSON_TYPE, hugeBody, true, 413, null, null));
+                "source_code=print(1)".getBytes(StandardCharsets.UTF_8), null, 415, null, "application/json"));
+        all.add(new BadPost("a body without a content type is refused with 415", null, valid, null, 415, null, "application/json"));
+        // HttpClient gives up on the answer when the server closes while it still sends: declare the size, send nothing
+        all.add(new BadPost("a body declared over the size limit is refused with 413 before it is sent", null, new byte[0],
+                "POST /execute HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: " + (maxBody + 1), 413, null,
+                Long.toString(maxBody)));
+        // a chunked body has no size up front: the server must count while reading (a little over: all of it fits in the socket buffers)
+        all.add(new BadPost("a chunked body over the size limit is refused with 413", null, chunked(with("\"stdin_data\": \""
+                + "x".repeat((int) maxBody) + "\"")), "POST /execute HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked",
+                413, null, Long.toString(maxBody)));
         return all;
     }
 

@@ -91,8 +91,9 @@ class ExecuteApiTest {
 
     @Test
     void post_answers_before_the_job_has_run_and_the_seed_fields_stay_null_until_then() throws Exception {
-        // wall limit = 2 × time_limit_sec: 4 s, well above the 1.5 s sleep
-        String id = server.submit(TestServer.body("import time\ntime.sleep(1.5)\nprint('woke')", "time_limit_sec", 2));
+        // wall limit = 2 × time_limit_sec: 6 s, well above the 3 s sleep
+        String id = server.submit(TestServer.body("import time\ntime.sleep(3)\nprint('woke')", "time_limit_sec", 3));
+        Instant accepted = Instant.now();
 
         HttpResponse<String> early = server.get("/result/" + id);
         assertThat(early.statusCode()).as(early.body()).isEqualTo(200);
@@ -108,7 +109,9 @@ class ExecuteApiTest {
         JsonNode done = server.awaitFinal(id);
         assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("OK");
         assertThat(done.path("stdout").asText()).isEqualTo("woke\n");
-        assertThat(done.path("time_sec").asDouble()).isGreaterThanOrEqualTo(1.5);
+        assertThat(done.path("time_sec").asDouble()).isGreaterThanOrEqualTo(3);
+        // same host, same clock
+        assertThat(accepted).as("the 202 came before the run ended").isBefore(Instant.parse(done.path("finished_at").asText()));
     }
 
     @Test
