@@ -120,23 +120,16 @@ public final class RedisServer implements AutoCloseable {
      * {@code :3}, {@code $5}; authenticates first when the server has a password.
      */
     public String command(String... args) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            if (password != null) {
-                out.write(resp("AUTH", password));
-                readLine(in);
-            }
-            out.write(resp(args));
-            out.flush();
-            return readLine(in);
-        }
+        return send(args, false);
     }
 
     /** Sends one command and returns the whole reply as raw RESP text (for bulk replies such as INFO). */
     public String commandRaw(String... args) throws IOException {
+        return send(args, true);
+    }
+
+    /** One command on a fresh connection; {@code whole}: read a bulk reply's body too, not just its first line. */
+    private String send(String[] args, boolean whole) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(5000);
@@ -149,7 +142,7 @@ public final class RedisServer implements AutoCloseable {
             out.write(resp(args));
             out.flush();
             String first = readLine(in);
-            if (!first.startsWith("$")) return first;
+            if (!whole || !first.startsWith("$")) return first;
             int len = Integer.parseInt(first.substring(1));
             if (len < 0) return null;
             byte[] body = in.readNBytes(len + 2);
