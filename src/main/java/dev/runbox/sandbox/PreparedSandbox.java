@@ -39,14 +39,9 @@ final class PreparedSandbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PreparedSandbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Longest pause between two checks of CPU time: bounds how far past its limit a run can get. */
-    private static final long MAX_CHECK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
     /** How long making a sandbox, or the end of a run (kill, pipes closing), may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(10);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(5);
-    /** runbox-init's exit statuses when it could not take the job, or could not exec the program (native/init.c). */
-    private static final int INIT_FAILED = 125;
-    private static final int EXEC_FAILED = 127;
 
     private final SandboxParts parts;
     private final SandboxShape shape;
@@ -184,28 +179,9 @@ final class PreparedSandbox implements AutoCloseable {
         long memoryPeak = cgroup.memoryPeakBytes();
         SandboxOutcome.CapturedOutput out = stdout.result();
         SandboxOutcome.CapturedOutput err = stderr.result();
-        OptionalInt bwrapExit = exitCodeFromStatus();
-        int code = bwrapExit.orElse(process.exitValue());
-        String errText = new String(err.bytes(), StandardCharsets.UTF_8);
-        if (killedFor.get() == null && oomKills == 0 && errText.startsWith("runbox-init:")) {
-            // a program in the work dir is the job's own (e.g. what its compile built, or did not):
-            // failing to exec it is the program's failure; a toolchain that will not start is Runbox's
-            boolean jobsOwn = spec.command().get(0).startsWith(RunSpec.WORK_DIR + "/");
-            if (code == INIT_FAILED || (code == EXEC_FAILED && !jobsOwn)) {
-                throw new SandboxFailure("the program could not be started: " + errText.strip());
-            }
-        }
-        Termination termination = killedFor.get();
-        if (oomKills > 0) termination = Termination.MEMORY_LIMIT;
-        else if (termination == null && cpuNanos >= limits.cpuTime().toNanos()) termination = Termination.CPU_TIME_LIMIT;
-        else if (termination == null) termination = Termination.EXITED;
-        Integer exitCode = null;
-        Integer signal = null;
-        // bwrap reports death by signal N as 128 + N, as shells do
-        if (code > 128 && code < 128 + 65) signal = code - 128;
-        else exitCode = code;
-        return new SandboxOutcome(termination, exitCode, signal, Duration.ofNanos(wallNanos), Duration.ofNanos(cpuNanos),
-                memoryPeak, out, err);
+        int status = exitCodeFromStatus().orElse(process.exitValue());
+        return RunEnd.outcome(spec, status, killedFor.get(), oomKills > 0, Duration.ofNanos(wallNanos),
+                Duration.ofNanos(cpuNanos), memoryPeak, out, err);
     }
 
     /** Writes the job, then the program's stdin, then end of file. */
@@ -220,32 +196,21 @@ final class PreparedSandbox implements AutoCloseable {
         return null;
     }
 
-    /**
-     * Waits for the program to end, checking its CPU time as often as it could have reached the limit
-     * (at most every {@link #MAX_CHECK_INTERVAL_NANOS}); kills it at the CPU or wall time limit.
-     * Returns the wall time.
-     */
+    /** Waits for the program to end, or kills it at its CPU or wall time limit ({@link LimitWatch}); returns the wall time. */
     private long watch(RunLimits limits, long cpuBefore, AtomicReference<Termination> killedFor, long start)
             throws InterruptedException, SandboxFailure {
-        long wallLimit = limits.wallTime().toNanos();
-        long cpuLimit = limits.cpuTime().toNanos();
-        double cores = Math.max(limits.cpuCores(), 0.01);
-        while (true) {
-            long elapsed = System.nanoTime() - start;
-            if (elapsed >= wallLimit) {
-                return killFor(Termination.WALL_TIME_LIMIT, killedFor, start);
+        Termination hit = LimitWatch.untilEnd(limits, start, new LimitWatch.Running() {
+            @Override
+            public long cpuNanos() throws SandboxFailure {
+                return cgroup.cpuUsage().toNanos() - cpuBefore;
             }
-            long cpuUsed = cgroup.cpuUsage().toNanos() - cpuBefore;
-            if (cpuUsed >= cpuLimit) {
-                return killFor(Termination.CPU_TIME_LIMIT, killedFor, start);
+
+            @Override
+            public boolean awaitEnd(long nanos) throws InterruptedException {
+                return process.waitFor(nanos, TimeUnit.NANOSECONDS);
             }
-            // CPU time grows at most `cores` seconds per second under the quota
-            long untilCpuLimit = (long) ((cpuLimit - cpuUsed) / cores);
-            long wait = Math.min(wallLimit - elapsed, Math.min(untilCpuLimit, MAX_CHECK_INTERVAL_NANOS));
-            if (process.waitFor(Math.max(wait, 1_000_000), TimeUnit.NANOSECONDS)) {
-                return System.nanoTime() - start;
-            }
-        }
+        });
+        return hit == null ? System.nanoTime() - start : killFor(hit, killedFor, start);
     }
 
     private long killFor(Termination why, AtomicReference<Termination> killedFor, long start) throws InterruptedException {
