@@ -6,10 +6,13 @@
  * then waits on stdin for the job, sent by Runbox as netstrings ("<len>:<bytes>,"):
  *
  *   "go"  argc argv...  envc env...  filec (name content)...  rlimitc ("res=soft:hard")...
+ *   "go+stdin"  argc argv...  envc env...  filec (name content)...  stdin  rlimitc ("res=soft:hard")...
  *
  * It writes the files into the working directory (a fresh tmpfs: nothing can have been planted
- * there), lowers its rlimits, and execs the program with the same pid. Everything after the job
- * on stdin is the program's standard input. It never gains privileges: it runs as the sandbox's
+ * there), lowers its rlimits, and execs the program with the same pid. After "go", everything after
+ * the job on stdin is the program's standard input. After "go+stdin", the job carries it and it is
+ * put in a memfd as fd 0, for carriers that cannot end stdin with end of file (Docker's attach).
+ * It never gains privileges: it runs as the sandbox's
  * uid, under seccomp, after no_new_privs.
  *
  * Exit 125 with a "runbox-init:" message on stderr means the job could not be started (a Runbox
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -132,11 +136,30 @@ static rlim_t parse_rlim(const char *s) {
     return (rlim_t) v;
 }
 
+/* The next netstring, in a memfd to be read from its start: the program's stdin once the job is read. */
+static int stdin_from_job(void) {
+    size_t len;
+    char *data = read_netstring(&len, 0);
+    int fd = memfd_create("stdin", MFD_CLOEXEC);
+    if (fd < 0) fail("memfd_create");
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail("write stdin");
+        done += (size_t) w;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) fail("lseek stdin");
+    free(data);
+    return fd;
+}
+
 int main(void) {
     if (write(2, "R", 1) != 1) fail("cannot report readiness");
 
     char *go = read_netstring(NULL, 1);
-    if (strcmp(go, "go") != 0) { errno = 0; fail("expected 'go'"); }
+    int stdin_in_job = strcmp(go, "go+stdin") == 0;
+    if (!stdin_in_job && strcmp(go, "go") != 0) { errno = 0; fail("expected 'go' or 'go+stdin'"); }
     size_t argc = read_count();
     if (argc == 0) { errno = 0; fail("empty command"); }
     char **argv = read_strings(argc);
@@ -150,6 +173,7 @@ int main(void) {
         free(name);
         free(content);
     }
+    int job_stdin = stdin_in_job ? stdin_from_job() : -1; /* before the rlimits: fsize would cap it */
     size_t limits = read_count();
     for (size_t i = 0; i < limits; i++) {
         char *spec = read_netstring(NULL, 0);
@@ -161,6 +185,11 @@ int main(void) {
         struct rlimit rl = {parse_rlim(soft), parse_rlim(hard)};
         if (setrlimit(rlimit_resource(name), &rl) < 0) fail("setrlimit %s", spec);
         free(spec);
+    }
+    if (job_stdin >= 0) {
+        /* the rest of the job was read from fd 0 above; now it becomes the program's stdin */
+        if (dup2(job_stdin, 0) < 0) fail("dup2 stdin"); /* fd 0 does not inherit close-on-exec */
+        close(job_stdin);
     }
     execve(argv[0], argv, env);
     dprintf(2, "runbox-init: exec %s: %s\n", argv[0], strerror(errno));

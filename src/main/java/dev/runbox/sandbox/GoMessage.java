@@ -14,9 +14,20 @@ final class GoMessage {
     private GoMessage() {
     }
 
+    /** The job; the program's stdin follows it on the same pipe, ended by end of file. */
     static byte[] encode(RunSpec spec) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum());
-        put(out, "go");
+        return encode(spec, false);
+    }
+
+    /** The job with the program's stdin in it ("go+stdin"), for a carrier that cannot signal end of file. */
+    static byte[] encodeWithStdin(RunSpec spec) {
+        return encode(spec, true);
+    }
+
+    private static byte[] encode(RunSpec spec, boolean withStdin) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum()
+                + (withStdin ? spec.stdin().length : 0));
+        put(out, withStdin ? "go+stdin" : "go");
         putAll(out, spec.command());
         putAll(out, new TreeMap<>(spec.environment()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         put(out, Integer.toString(spec.files().size()));
@@ -24,6 +35,7 @@ final class GoMessage {
             put(out, f.getKey());
             put(out, f.getValue());
         }
+        if (withStdin) put(out, spec.stdin());
         putAll(out, rlimits(spec.limits()));
         return out.toByteArray();
     }
