@@ -13,7 +13,8 @@ import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.RedisJobQueue;
 import dev.runbox.redis.Keys;
 import dev.runbox.redis.RedisConnection;
-import dev.runbox.sandbox.BubblewrapSandbox;
+import dev.runbox.sandbox.Sandbox;
+import dev.runbox.sandbox.Sandboxes;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.store.InMemoryResultStore;
@@ -32,7 +33,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,12 +68,12 @@ public final class Runbox implements AutoCloseable {
     private final HttpApi api;
     private final WorkerPool workers;
     private final Backend backend;
-    private final BubblewrapSandbox sandbox;
+    private final Sandboxes sandbox;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
     private final RunboxMetrics metrics;
 
-    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, Backend backend, BubblewrapSandbox sandbox,
+    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, Backend backend, Sandboxes sandbox,
                    ExecutorService outputReaders, ScheduledExecutorService housekeeping, RunboxMetrics metrics) {
         this.sandbox = sandbox;
         this.config = config;
@@ -102,7 +107,7 @@ public final class Runbox implements AutoCloseable {
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
         Backend backend = config.redisUrl().isPresent() ? redis(config, workerId) : embedded(config, clock, housekeeping);
         ExecutorService readers = null;
-        BubblewrapSandbox sandbox = null;
+        Sandboxes sandbox = null;
         WorkerPool workers = null;
         HttpApi api = null;
         // all instrumentation wraps the seams here, in one place (see RunboxMetrics)
@@ -112,16 +117,27 @@ public final class Runbox implements AutoCloseable {
             if (config.workers() > 0) {
                 // stdin writer, stdout and stderr readers of each run; threads are reused, not made per job
                 readers = Executors.newCachedThreadPool(daemon("sandbox-io"));
-                sandbox = SandboxHost.open(config.stateDir(), config.sandboxUidBase(), config.workers(),
-                        config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers);
-                workers = new WorkerPool(backend.queue(), store, new Executor(metrics.meter(sandbox), languages, config, clock),
+                Set<String> images = languages.all().stream().flatMap(l -> l.image().stream()).collect(Collectors.toSet());
+                boolean onHost = languages.all().stream().anyMatch(l -> l.image().isEmpty());
+                sandbox = SandboxHost.openAll(config.stateDir(), config.sandboxUidBase(), config.workers(),
+                        onHost ? config.preparedSandboxes() : 0, config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
+                        onHost, images, config.dockerHost());
+                Map<Optional<String>, Sandbox> metered = new HashMap<>();
+                if (onHost) metered.put(Optional.empty(), metrics.meter(sandbox.of(Optional.empty())));
+                for (String image : images) metered.put(Optional.of(image), metrics.meter(sandbox.of(Optional.of(image))));
+                Executor.SandboxChoice choice = language -> {
+                    Sandbox s = metered.get(language.image());
+                    if (s == null) throw new SandboxFailure("no sandbox for language " + language.id());
+                    return s;
+                };
+                workers = new WorkerPool(backend.queue(), store, new Executor(choice, languages, config, clock),
                         clock, config.maxAttempts(), workerId, config.leaseRenewal());
                 workers.start(config.workers());
                 scheduleHeartbeats(config, backend, workers, housekeeping);
             }
             if (backend.redis() != null) scheduleReclaimReport(config, backend, housekeeping);
             WorkerPool local = workers;
-            BubblewrapSandbox localSandbox = sandbox;
+            Sandboxes localSandbox = sandbox;
             metrics.gauges(backend.queue(), () -> local == null ? 0 : local.busy(), config.workers(),
                     () -> localSandbox == null ? 0 : localSandbox.readyCount());
             if (serveHttp) {
@@ -139,7 +155,7 @@ public final class Runbox implements AutoCloseable {
                         backend.redis().where(), languages.ids());
             }
             return new Runbox(config, api, workers, backend, sandbox, readers, housekeeping, metrics);
-        } catch (SandboxFailure | RuntimeException e) {
+        } catch (SandboxFailure | InterruptedException | RuntimeException e) {
             metrics.close();
             if (workers != null) workers.close();
             if (sandbox != null) sandbox.close();
@@ -218,8 +234,8 @@ public final class Runbox implements AutoCloseable {
         return api.port();
     }
 
-    /** The sandbox of this process's workers (null in an API-only process). */
-    public BubblewrapSandbox sandbox() {
+    /** The sandboxes of this process's workers (null in an API-only process). */
+    public Sandboxes sandbox() {
         return sandbox;
     }
 

@@ -56,7 +56,18 @@ public record RunboxConfig(
         Duration visibilityTimeout,
         Duration workerHeartbeat,
         LogFormat logFormat,
-        Optional<Path> apiKeysFile) {
+        Optional<Path> apiKeysFile,
+        SandboxKind sandbox,
+        String dockerHost,
+        Optional<String> dockerImage) {
+
+    /** The sandbox that runs languages without an image of their own. */
+    public enum SandboxKind {
+        /** bubblewrap + a cgroup per run, on the host's /usr (the default). */
+        BUBBLEWRAP,
+        /** a Docker container per run, of the language's image or else {@code docker-image}. */
+        DOCKER
+    }
 
     /** A value that must not be printed (--print-config, logs): its toString hides it. */
     public record Secret(String value) {
@@ -129,6 +140,11 @@ public record RunboxConfig(
         d.put("log-format", "text");
         // API keys: empty means off (no Authorization needed); see dev.runbox.keys.ApiKeys for the format
         d.put("api-keys-file", "");
+        // bubblewrap or docker; languages with an "image" in the languages file run in Docker either way
+        d.put("sandbox", "bubblewrap");
+        d.put("docker-host", "unix:///var/run/docker.sock");
+        // with sandbox=docker: the image of languages that name none (empty: such languages are not offered)
+        d.put("docker-image", "");
         return Map.copyOf(d);
     }
 
@@ -197,7 +213,10 @@ public record RunboxConfig(
                 Duration.ofSeconds(r.integer("visibility-timeout-sec")),
                 Duration.ofSeconds(r.integer("worker-heartbeat-sec")),
                 r.logFormat("log-format"),
-                Optional.of(r.get("api-keys-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of));
+                Optional.of(r.get("api-keys-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of),
+                r.sandboxKind("sandbox"),
+                r.get("docker-host", Function.identity()),
+                Optional.of(r.get("docker-image", Function.identity())).filter(s -> !s.isBlank()));
         c.validate();
         return c;
     }
@@ -232,6 +251,8 @@ public record RunboxConfig(
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
+        // the Engine API over its unix socket only: a TCP daemon would take the host's files for the run's
+        check(dockerHost.startsWith("unix:///"), "docker-host must be a unix socket URL, unix:///path/to/docker.sock");
         // long: the uid range must not wrap around to a small int and pass
         check(sandboxUidBase >= 1000 && (long) sandboxUidBase + 2L * workers + preparedSandboxes + 1 < 2_000_000_000L,
                 "sandbox-uid-base must be >= 1000 and leave room below 2000000000 for 2 × workers + prepared-sandboxes + 1 uids");
@@ -291,6 +312,14 @@ public record RunboxConfig(
             } catch (NumberFormatException e) {
                 throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': not an integer");
             }
+        }
+
+        SandboxKind sandboxKind(String name) {
+            return switch (values.get(name).trim()) {
+                case "bubblewrap" -> SandboxKind.BUBBLEWRAP;
+                case "docker" -> SandboxKind.DOCKER;
+                default -> throw new ConfigException("invalid setting " + name + "='" + values.get(name) + "': must be bubblewrap or docker");
+            };
         }
 
         LogFormat logFormat(String name) {

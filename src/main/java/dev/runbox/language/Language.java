@@ -3,6 +3,7 @@ package dev.runbox.language;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How to build and run one language, as data (from the languages file).
@@ -15,6 +16,9 @@ import java.util.Map;
  * @param run             argv of the run, likewise
  * @param version         argv that prints the toolchain's version (run once at start, on the host)
  * @param mounts          host paths the toolchain needs besides /usr, shown read-only at the same place
+ * @param image           a container image holding the toolchain: runs of this language go to the Docker
+ *                        sandbox, in a container of this image (no host paths are shown: {@code mounts} is
+ *                        empty); empty for the default sandbox, on the host's /usr
  * @param env             environment variables besides Runbox's small base set
  * @param limits          the language's own bounds for the request's limits
  * @param compileLimits   limits of the compile step
@@ -23,7 +27,7 @@ import java.util.Map;
  * @param detectedVersion what {@code version} printed at start (null before detection)
  */
 public record Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
-                       List<String> version, List<Path> mounts, Map<String, String> env, LanguageLimits limits,
+                       List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
                        CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion) {
 
     public Language {
@@ -38,7 +42,7 @@ public record Language(String id, String name, String sourceFile, List<String> c
     /** An interpreted language within the server's limits (the shape languages had before compile steps). */
     public Language(String id, String name, String sourceFile, List<String> run, List<String> version, List<Path> mounts,
                     Map<String, String> env, String detectedVersion) {
-        this(id, name, sourceFile, List.of(), run, version, mounts, env, LanguageLimits.SERVER, CompileLimits.DEFAULTS,
+        this(id, name, sourceFile, List.of(), run, version, mounts, Optional.empty(), env, LanguageLimits.SERVER, CompileLimits.DEFAULTS,
                 List.of(), detectedVersion);
     }
 
@@ -67,7 +71,13 @@ public record Language(String id, String name, String sourceFile, List<String> c
     }
 
     Language withHost(List<String> compile, List<String> run, List<Path> mounts, String detectedVersion) {
-        return new Language(id, name, sourceFile, compile, run, version, mounts, env, limits, compileLimits,
+        return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits,
                 outOfMemoryStderr, detectedVersion);
+    }
+
+    /** This language, run in a container of {@code image} (the Docker sandbox), as the file defines it. */
+    Language inImage(String image) {
+        return new Language(id, name, sourceFile, compile, run, version, List.of(), Optional.of(image), env, limits,
+                compileLimits, outOfMemoryStderr, "image " + image);
     }
 }

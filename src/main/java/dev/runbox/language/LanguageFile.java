@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -29,10 +30,12 @@ public final class LanguageFile {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final Pattern ID = Pattern.compile("[a-z][a-z0-9+_-]{0,31}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    /** A Docker image reference: [registry/]name[:tag][@digest], lower-case name parts, no spaces or options. */
+    private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/:@-]{0,254}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> TOP_FIELDS = Set.of("comment", "compile_limits", "languages");
     private static final Set<String> LANGUAGE_FIELDS = Set.of("comment", "id", "name", "source_file", "compile", "run",
-            "version", "mounts", "env", "limits", "compile_limits", "out_of_memory_stderr");
+            "version", "mounts", "image", "env", "limits", "compile_limits", "out_of_memory_stderr");
     private static final Set<String> LIMIT_FIELDS = Set.of("default_time_limit_sec", "max_time_limit_sec",
             "default_memory_limit_mb", "min_memory_limit_mb", "max_memory_limit_mb");
     private static final Set<String> COMPILE_LIMIT_FIELDS = Set.of("time_limit_sec", "memory_limit_mb", "output_cap_bytes",
@@ -112,6 +115,13 @@ public final class LanguageFile {
         }
         List<Path> mounts = new ArrayList<>();
         for (String m : n.has("mounts") ? strings(n, "mounts", where) : List.<String>of()) mounts.add(mount(m, where));
+        Optional<String> image = n.has("image") ? Optional.of(text(n, "image", where)) : Optional.empty();
+        if (image.isPresent() && !IMAGE.matcher(image.get()).matches()) {
+            throw new LanguageFileException(where + ": image '" + image.get() + "' is not an image reference like python:3.12-slim");
+        }
+        if (image.isPresent() && !mounts.isEmpty()) {
+            throw new LanguageFileException(where + ": a language with an image runs without host mounts; its image holds the toolchain");
+        }
         Map<String, String> env = env(n.get("env"), where);
         LanguageLimits limits = limits(n.get("limits"), where + ": limits");
         CompileLimits compileLimits = compileLimits(n.get("compile_limits"), compileDefaults, where + ": compile_limits");
@@ -120,7 +130,7 @@ public final class LanguageFile {
         }
         List<String> oom = n.has("out_of_memory_stderr") ? strings(n, "out_of_memory_stderr", where) : List.of();
         if (oom.stream().anyMatch(String::isBlank)) throw new LanguageFileException(where + ": out_of_memory_stderr texts must not be blank");
-        return new Language(id, name, sourceFile, compile, run, version, mounts, env, limits, compileLimits, oom, null);
+        return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, oom, null);
     }
 
     private static Path mount(String m, String where) throws LanguageFileException {

@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * The languages this server can run: those of the languages file (the built-in one, or the operator's
  * {@code languages-file}, which replaces it) whose toolchain is installed here and whose limits fit
- * the server's, each with the version it reported at start.
+ * the server's, each with the version it reported at start. A language that names an image (or any
+ * language, with {@code sandbox=docker} and a {@code docker-image}) runs in Docker: its toolchain is the image's.
  */
 public final class LanguageRegistry {
 
@@ -51,6 +52,19 @@ public final class LanguageRegistry {
             if (!b.possible()) {
                 log.warn("language {} is not offered: it needs memory_limit_mb >= {} but the server allows at most {}",
                         l.id(), b.minMemoryLimitMb(), b.maxMemoryLimitMb());
+                continue;
+            }
+            boolean inDocker = l.image().isPresent() || config.sandbox() == RunboxConfig.SandboxKind.DOCKER;
+            if (inDocker) {
+                // the toolchain is the image's: nothing on this host to check (the Docker sandbox finds the image at start)
+                Optional<String> image = l.image().or(config::dockerImage);
+                if (image.isEmpty()) {
+                    log.info("language {} is not offered: sandbox=docker, and neither it nor docker-image names an image", l.id());
+                    continue;
+                }
+                Language ready = l.inImage(image.get());
+                log.info("language {}: {} ({})", l.id(), ready.detectedVersion(), ready.compiled() ? "compiled" : "interpreted");
+                found.put(l.id(), ready);
                 continue;
             }
             Toolchain.Result fitted = Toolchain.fit(l);

@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 
 /**
  * The default sandbox: bubblewrap for namespaces and mounts, a cgroup per run for memory, processes
@@ -28,20 +27,14 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     private final int maxProcesses;
 
     /**
-     * @param stagingRoot       a directory only root can enter, for the bwrap status of each sandbox
-     * @param firstUid          first unprivileged uid used for sandboxes
-     * @param maxConcurrentRuns runs at once (workers)
-     * @param preparedAhead     sandboxes kept ready for jobs of the default shape (0: none)
-     * @param defaultShape      the shape most jobs have (no extra mounts, the configured tmpfs size)
+     * @param boxesRoot     where work dirs of compiled languages are mounted ({@link BoxMount})
+     * @param preparedAhead sandboxes kept ready for jobs of the default shape (0: none)
+     * @param defaultShape  the shape most jobs have (no extra mounts, the configured tmpfs size)
      */
-    BubblewrapSandbox(Path launcher, Path init, Path bwrap, Path stagingRoot, Cgroups cgroups, int firstUid,
-                      int maxConcurrentRuns, int preparedAhead, SandboxShape defaultShape, int maxProcesses,
-                      ExecutorService io) {
-        // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made
-        UidPool uids = new UidPool(firstUid, 2 * maxConcurrentRuns + preparedAhead + 1);
-        this.parts = new SandboxParts(launcher, init, bwrap, stagingRoot, cgroups, uids, io, LaunchCommand.hostUsrLinks());
+    BubblewrapSandbox(SandboxParts parts, Path boxesRoot, int preparedAhead, SandboxShape defaultShape, int maxProcesses) {
+        this.parts = parts;
         this.maxProcesses = maxProcesses;
-        this.boxesRoot = stagingRoot.resolveSibling(BoxMount.BOXES_DIR);
+        this.boxesRoot = boxesRoot;
         this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses) : null;
     }
 

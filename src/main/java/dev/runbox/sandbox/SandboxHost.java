@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 
@@ -27,14 +28,33 @@ public final class SandboxHost {
     }
 
     /**
+     * The default sandbox alone (bubblewrap).
+     *
      * @param preparedAhead  sandboxes to keep ready for jobs with no extra mounts (0: make each on demand)
      * @param writableBytes  size of each sandbox's writable tmpfs mounts
      * @param maxProcesses   pids limit of a sandbox
      */
     public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                          long writableBytes, int maxProcesses, ExecutorService io) throws SandboxFailure {
+        try {
+            return openAll(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, true,
+                    Set.of(), "").bubblewrap().orElseThrow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxFailure("interrupted while opening the sandbox", e);
+        }
+    }
+
+    /**
+     * The sandboxes this process's languages need: bubblewrap when some run on the host's /usr
+     * ({@code onHost}), Docker (at {@code dockerHost}) when some name an image ({@code images}, each
+     * made ready now). Both share the state dir, the uids and the run cgroups.
+     */
+    public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
+                                    long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
+                                    Set<String> images, String dockerHost) throws SandboxFailure, InterruptedException {
         HostCheck.Report report = HostCheck.run();
-        if (!report.ok()) {
+        if (onHost && !report.ok()) {
             throw new SandboxFailure("this host cannot sandbox programs, so Runbox will not run any:\n" + report.render());
         }
         privateDir(stateDir);
@@ -44,13 +64,34 @@ public final class SandboxHost {
         Path bin = privateDir(stateDir.resolve("bin"));
         Path launcher = unpack(bin, "runbox-launch");
         Path init = unpack(bin, "runbox-init");
-        BoxMount.prepareRoot(stateDir, launcher); // work dirs of compiled languages: <state-dir>/boxes
-        Cgroups cgroups = CgroupDetector.detect(instanceTag(stateDir));
+        Path boxes = BoxMount.prepareRoot(stateDir, launcher); // work dirs of compiled languages: <state-dir>/boxes
+        String instance = instanceTag(stateDir);
+        Cgroups cgroups = CgroupDetector.detect(instance);
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
-        log.info("sandbox: bubblewrap {}, {}", BWRAP, cgroups.describe());
-        return new BubblewrapSandbox(launcher, init, BWRAP, staging, cgroups, firstUid, maxConcurrentRuns, preparedAhead,
-                new SandboxShape(java.util.List.of(), writableBytes, java.util.Optional.empty()), maxProcesses, io);
+        // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made
+        UidPool uids = new UidPool(firstUid, 2 * maxConcurrentRuns + preparedAhead + 1);
+        SandboxParts parts = new SandboxParts(launcher, init, BWRAP, staging, cgroups, uids, io, LaunchCommand.hostUsrLinks());
+        BubblewrapSandbox bubblewrap = null;
+        DockerBackend docker = null;
+        try {
+            if (onHost) {
+                log.info("sandbox: bubblewrap {}, {}", BWRAP, cgroups.describe());
+                bubblewrap = new BubblewrapSandbox(parts, boxes, preparedAhead,
+                        new SandboxShape(java.util.List.of(), writableBytes, java.util.Optional.empty()), maxProcesses);
+            }
+            java.util.Map<String, Sandbox> byImage = new java.util.LinkedHashMap<>();
+            if (!images.isEmpty()) {
+                DockerCgroupParent.sweepStrays(CgroupV1.runPrefix(instance));
+                docker = DockerBackend.connect(dockerHost, parts, boxes, instance, maxProcesses);
+                for (String image : images) byImage.put(image, docker.sandbox(image));
+            }
+            return new Sandboxes(bubblewrap, docker, byImage);
+        } catch (SandboxFailure | InterruptedException | RuntimeException e) {
+            if (bubblewrap != null) bubblewrap.close();
+            if (docker != null) docker.close();
+            throw e;
+        }
     }
 
     /** Held for the life of the process: two Runbox processes never share a state dir. */

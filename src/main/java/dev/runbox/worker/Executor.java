@@ -40,13 +40,24 @@ public final class Executor {
     private static final int OPEN_FILES = 256;
     private static final long MIB = 1024 * 1024;
 
-    private final Sandbox sandbox;
+    /** Which sandbox runs a language's programs (the default one, or Docker with the language's image). */
+    @FunctionalInterface
+    public interface SandboxChoice {
+        Sandbox forLanguage(Language language) throws SandboxFailure;
+    }
+
+    private final SandboxChoice sandboxes;
     private final LanguageRegistry languages;
     private final RunboxConfig config;
     private final Clock clock;
 
+    /** Runs every language in {@code sandbox}. */
     public Executor(Sandbox sandbox, LanguageRegistry languages, RunboxConfig config, Clock clock) {
-        this.sandbox = sandbox;
+        this((SandboxChoice) language -> sandbox, languages, config, clock);
+    }
+
+    public Executor(SandboxChoice sandboxes, LanguageRegistry languages, RunboxConfig config, Clock clock) {
+        this.sandboxes = sandboxes;
         this.languages = languages;
         this.config = config;
         this.clock = clock;
@@ -69,6 +80,7 @@ public final class Executor {
         byte[] source = job.sourceCode().getBytes(StandardCharsets.UTF_8);
         byte[] stdin = job.stdin().getBytes(StandardCharsets.UTF_8);
         List<String> command = lang.runCommand(job.commandLineArguments(), memoryMb);
+        Sandbox sandbox = sandboxes.forLanguage(lang);
         if (!lang.compiled()) {
             SandboxOutcome o = sandbox.run(new RunSpec(command, Map.of(lang.sourceFile(), source), stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, null);

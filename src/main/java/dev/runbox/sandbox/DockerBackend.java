@@ -1,0 +1,126 @@
+package dev.runbox.sandbox;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runbox's side of a Docker Engine: the client (the Engine API over its unix socket), the images
+ * with runbox-init, and the removal at start of containers an earlier process of this state dir
+ * left (each container is labelled with the instance tag). Access to the socket is root on the host:
+ * see SECURITY.md.
+ */
+public final class DockerBackend implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DockerBackend.class);
+
+    private final DockerClient docker;
+    private final DockerImages images;
+    private final SandboxParts parts;
+    private final Path boxesRoot;
+    private final String instance;
+    private final int maxProcesses;
+
+    private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance,
+                          int maxProcesses) {
+        this.docker = docker;
+        this.images = images;
+        this.parts = parts;
+        this.boxesRoot = boxesRoot;
+        this.instance = instance;
+        this.maxProcesses = maxProcesses;
+    }
+
+    /** Connects to the Engine at {@code host} (unix:///...), checks it can hold runs, and sweeps what an earlier process left. */
+    static DockerBackend connect(String host, SandboxParts parts, Path boxesRoot, String instance, int maxProcesses)
+            throws SandboxFailure {
+        DockerClient docker = client(host);
+        try {
+            Info info = docker.infoCmd().exec();
+            if (!"cgroupfs".equals(info.getCGroupDriver())) {
+                throw new SandboxFailure("dockerd at " + host + " uses the " + info.getCGroupDriver() + " cgroup driver; Runbox reads"
+                        + " each run's CPU time and memory from a cgroup parent of its own, which needs the cgroupfs driver:"
+                        + " start dockerd with --exec-opt native.cgroupdriver=cgroupfs (see README, Docker sandbox)");
+            }
+            log.info("sandbox: Docker {} at {} ({} cgroups, {})", info.getServerVersion(), host, info.getCGroupDriver(),
+                    info.getSecurityOptions());
+            byte[] init = Files.readAllBytes(parts.init());
+            DockerBackend backend = new DockerBackend(docker, new DockerImages(docker, init, instance), parts, boxesRoot,
+                    instance, maxProcesses);
+            int swept = backend.sweepOrphans();
+            if (swept > 0) log.info("removed {} containers left by an earlier process", swept);
+            return backend;
+        } catch (IOException e) {
+            closeQuietly(docker);
+            throw new SandboxFailure("cannot read runbox-init: " + e, e);
+        } catch (RuntimeException e) {
+            closeQuietly(docker);
+            throw new SandboxFailure("cannot use the Docker Engine at " + host + ": " + e.getMessage(), e);
+        } catch (SandboxFailure e) {
+            closeQuietly(docker);
+            throw e;
+        }
+    }
+
+    static DockerClient client(String host) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(URI.create(host))
+                .maxConnections(256)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofMinutes(10))
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** A sandbox running containers of {@code image}; makes its runnable image now (pulling it if needed). */
+    public Sandbox sandbox(String image) throws SandboxFailure, InterruptedException {
+        return new DockerSandbox(docker, images.runnable(image), parts, boxesRoot, instance, maxProcesses);
+    }
+
+    /** Removes every container labelled with this instance: none of them runs a job of this process. */
+    int sweepOrphans() {
+        List<Container> left = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(DockerImages.INSTANCE_LABEL, instance)).exec();
+        for (Container c : left) {
+            try {
+                docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+            } catch (RuntimeException e) {
+                log.warn("cannot remove container {} left by an earlier process: {}", c.getId(), e.getMessage());
+            }
+        }
+        return left.size();
+    }
+
+    /** Containers of this instance now (for tests and the leftovers check). */
+    public List<String> containers() {
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(DockerImages.INSTANCE_LABEL, instance)).exec().stream().map(Container::getId).toList();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(docker);
+    }
+
+    private static void closeQuietly(DockerClient docker) {
+        try {
+            docker.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the Docker client: {}", e.toString());
+        }
+    }
+}
