@@ -63,6 +63,13 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Runbox.start(config), state, uidBase, config);
     }
 
+    /** {@code a}'s settings with {@code b}'s on top. */
+    public static Map<String, String> merged(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> m = new LinkedHashMap<>(a);
+        m.putAll(b);
+        return m;
+    }
+
     public String base() {
         return "http://127.0.0.1:" + runbox.port();
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.net.BindException;
 import java.net.DatagramPacket;
@@ -52,7 +53,12 @@ import static org.awaitility.Awaitility.await;
  * Hostile programs against the real sandbox, through the HTTP API: each attack must fail inside the
  * run, and the test checks from the host that nothing reached it (connections, files, processes).
  */
-class IsolationTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class IsolationContract {
+
+    /** Settings that choose the sandbox backend under test (none: the default, bubblewrap). */
+    abstract Map<String, String> backend() throws Exception;
+
 
     /** The whole environment a python program may see: exactly what the job says, nothing added. */
     private static final Map<String, String> PROGRAM_ENV = Map.of(
@@ -63,16 +69,16 @@ class IsolationTest {
             "PYTHONIOENCODING", "utf-8",
             "PYTHONDONTWRITEBYTECODE", "1"); // python's own, from the languages file
 
-    private static TestServer server;
+    TestServer server;
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
         // two workers: one run attacks while another one runs
-        server = TestServer.start(Map.of("workers", "2"));
+        server = TestServer.start(TestServer.merged(backend(), Map.of("workers", "2")));
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         if (server != null) server.close();
     }
 
@@ -697,7 +703,7 @@ class IsolationTest {
 
     // ---- helpers ----
 
-    private static String submitted(com.fasterxml.jackson.databind.node.ObjectNode body) throws Exception {
+    private String submitted(com.fasterxml.jackson.databind.node.ObjectNode body) throws Exception {
         return server.submit(body);
     }
 

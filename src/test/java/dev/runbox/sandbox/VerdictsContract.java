@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,20 +21,25 @@ import static org.awaitility.Awaitility.await;
  * Each verdict, earned by a real python3 program in the real sandbox, through the HTTP API; after
  * every run nothing of it may be left on the host.
  */
-class VerdictsTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class VerdictsContract {
+
+    /** Settings that choose the sandbox backend under test (none: the default, bubblewrap). */
+    abstract Map<String, String> backend() throws Exception;
+
 
     /** Small, so that a flood reaches it fast; the results must be cut at exactly this many bytes. */
     private static final int OUTPUT_CAP = 65536;
 
-    private static TestServer server;
+    TestServer server;
 
     @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of("output-cap-bytes", Integer.toString(OUTPUT_CAP)));
+    void start() throws Exception {
+        server = TestServer.start(TestServer.merged(backend(), Map.of("output-cap-bytes", Integer.toString(OUTPUT_CAP))));
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         if (server != null) server.close();
     }
 
@@ -221,7 +227,7 @@ class VerdictsTest {
      * "quota period" (µs) of the CPU controller of the one run in progress, read from its cgroup: the
      * one holding a python3 process (the others are sandboxes prepared ahead, waiting for a job).
      */
-    private static String cpuQuotaWhileRunning() {
+    private String cpuQuotaWhileRunning() {
         String[] quota = new String[1];
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
             for (Path dir : Leftovers.runCgroups(server)) {
