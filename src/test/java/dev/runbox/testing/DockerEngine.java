@@ -1,6 +1,7 @@
 package dev.runbox.testing;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -19,7 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.awaitility.Awaitility.await;
 
@@ -39,10 +43,8 @@ public final class DockerEngine {
     public static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
     static final String PERSISTENT_DATA_ROOT = "/var/lib/runbox-test-docker";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    // dockerd gives running containers this long to stop on SIGTERM (its default, 15 s, would eat
-    // most of the time surefire lets a finished test JVM take to exit)
-    private static final int CONTAINER_STOP_SECONDS = 3;
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration KILL_CONTAINERS_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
     private static final int LOG_TAIL_LINES = 40;
 
@@ -110,13 +112,13 @@ public final class DockerEngine {
                     // no network for containers: no bridge, and no firewall rules on the host
                     "--bridge=none", "--iptables=false", "--ip6tables=false",
                     // no systemd on the machines this runs on
-                    "--exec-opt", "native.cgroupdriver=cgroupfs",
-                    "--shutdown-timeout", Integer.toString(CONTAINER_STOP_SECONDS))
+                    "--exec-opt", "native.cgroupdriver=cgroupfs")
                     .redirectErrorStream(true)
                     .redirectOutput(runDir.resolve("dockerd.log").toFile())
                     .start();
             DockerEngine engine = new DockerEngine(runDir, dataRoot, !busy.isEmpty(), dockerd);
             engine.awaitReady();
+            engine.removeLeftoverContainers();
             System.err.printf("runbox-test: dockerd (pid %d) ready on %s in %d ms, data-root %s%n", dockerd.pid(),
                     engine.host(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataRoot);
             return engine;
@@ -165,6 +167,16 @@ public final class DockerEngine {
                     : "exited with status " + dockerd.exitValue();
             stop();
             throw new IllegalStateException("dockerd " + why + "; last lines of " + log() + ":\n" + logTail());
+        }
+    }
+
+    /**
+     * Removes the containers that an earlier test JVM left in the persistent data-root (one that
+     * was killed before it could remove its own), so they do not pile up from run to run.
+     */
+    private void removeLeftoverContainers() {
+        for (Container c : client.listContainersCmd().withShowAll(true).exec()) {
+            client.removeContainerCmd(c.getId()).withForce(true).exec();
         }
     }
 
@@ -225,6 +237,8 @@ public final class DockerEngine {
      * shims, found by the run directory in their command lines, with the containers under them.
      */
     void stop() {
+        long started = System.nanoTime();
+        killRunningContainers();
         try {
             client.close();
             http.close();
@@ -237,9 +251,9 @@ public final class DockerEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // every process of this instance names a path in its run directory: the socket, exec-root or
+        // every daemon of this instance names a path in its run directory: the socket, exec-root or
         // containerd's address
-        List<ProcessHandle> left = HostProcesses.mentioning(runDir + "/");
+        List<ProcessHandle> left = HostProcesses.daemonsMentioning(runDir + "/");
         if (dockerd.isAlive()) left = concat(dockerd.toHandle(), left);
         if (!left.isEmpty()) {
             System.err.println("runbox-test: dockerd did not stop all of its own within " + STOP_TIMEOUT.toSeconds()
@@ -247,9 +261,34 @@ public final class DockerEngine {
             List<ProcessHandle> alive = HostProcesses.killTrees(left, KILL_TIMEOUT);
             if (!alive.isEmpty()) System.err.println("runbox-test: still alive after SIGKILL: " + alive);
         }
-        // the log stays readable while there is a reason to read it: keep the run directory on failure
-        if (left.isEmpty() && dockerd.exitValue() == 0) SafeDelete.tree(runDir);
+        boolean clean = left.isEmpty() && dockerd.exitValue() == 0;
+        System.err.printf("runbox-test: dockerd (pid %d) %s in %d ms%n", dockerd.pid(),
+                clean ? "stopped" : "ended unclean, its log is in " + log(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        // the log stays readable while there is a reason to read it: keep the run directory on failure,
+        // but not the network namespaces a killed dockerd leaves mounted in it
+        if (clean) SafeDelete.tree(runDir);
+        else SafeDelete.unmountAllUnder(runDir);
         if (temporaryDataRoot) SafeDelete.tree(dataRoot);
+    }
+
+    /**
+     * Kills the containers still running, at once: on SIGTERM dockerd would give each of them 10 s
+     * to stop (their default stop timeout), and surefire gives an exiting test JVM only 30 s. The
+     * wait is ours: over a unix socket docker-java's response timeout does not apply, and a request
+     * to a dockerd that hangs would block the JVM's exit for good.
+     */
+    private void killRunningContainers() {
+        CompletableFuture<Void> kill = CompletableFuture.runAsync(() -> {
+            for (Container c : client.listContainersCmd().exec()) client.killContainerCmd(c.getId()).exec();
+        });
+        try {
+            kill.get(KILL_CONTAINERS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException unanswered) {
+            // a dockerd that does not answer is killed next, with its containers
+        }
     }
 
     private static List<ProcessHandle> concat(ProcessHandle first, List<ProcessHandle> rest) {

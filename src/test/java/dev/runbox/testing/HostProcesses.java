@@ -31,6 +31,19 @@ final class HostProcesses {
         return found;
     }
 
+    /**
+     * Live dockerd, containerd and containerd-shim processes one of whose arguments contains
+     * {@code text}: only the daemons, so that a {@code tail -f} of their log is not taken for one.
+     */
+    static List<ProcessHandle> daemonsMentioning(String text) {
+        return mentioning(text).stream().filter(p -> {
+            List<String> args = arguments(p.pid());
+            if (args.isEmpty()) return false;
+            String program = Path.of(args.get(0)).getFileName().toString();
+            return program.equals("dockerd") || program.startsWith("containerd");
+        }).toList();
+    }
+
     /** The arguments of {@code pid}, from /proc (Java's own view may be cut short); empty when it is gone. */
     static List<String> arguments(long pid) {
         try {

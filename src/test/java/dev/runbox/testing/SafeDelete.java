@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +33,22 @@ final class SafeDelete {
             }
         } catch (IOException e) {
             System.err.println("runbox-test: could not delete " + dir + ": " + e);
+        }
+    }
+
+    /** Unmounts (lazily, deepest first) whatever is mounted under {@code dir}, e.g. a killed dockerd's netns files. */
+    static void unmountAllUnder(Path dir) {
+        try {
+            List<String> mounts = mountsUnder(dir);
+            mounts.sort(Comparator.reverseOrder());
+            for (String m : mounts) {
+                Process umount = new ProcessBuilder("umount", "-l", m).inheritIO().start();
+                if (!umount.waitFor(10, TimeUnit.SECONDS)) umount.destroyForcibly();
+            }
+        } catch (IOException e) {
+            System.err.println("runbox-test: could not unmount under " + dir + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
