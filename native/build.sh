@@ -11,5 +11,5 @@ if [ ! -f /usr/include/seccomp.h ]; then
   echo "native/build.sh: libseccomp headers missing: apt-get install -y libseccomp-dev gcc (./runbox does this)" >&2
   exit 1
 fi
-${CC:-cc} -O2 -Wall -Wextra -Werror -o "$out/runbox-launch" "$here/launch.c" "$here/box.c" -lseccomp
-${CC:-cc} -O2 -Wall -Wextra -Werror -static -o "$out/runbox-init" "$here/init.c"
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$out/runbox-launch" "$here/launch.c" "$here/box.c" "$here/filter.c" -lseccomp
+${CC:-cc} -O2 -Wall -Wextra -Werror -static -o "$out/runbox-init" "$here/init.c" "$here/filter.c" -lseccomp

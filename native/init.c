@@ -8,6 +8,9 @@
  *   "go"  argc argv...  envc env...  filec (name content)...  rlimitc ("res=soft:hard")...
  *   "go+stdin"  argc argv...  envc env...  filec (name content)...  stdin  rlimitc ("res=soft:hard")...
  *
+ * "go" may carry options after "+": "stdin" (as above), "seccomp" (load Runbox's seccomp filter,
+ * native/filter.c, right before exec: where no launcher installed it, i.e. in a Docker container,
+ * on top of Docker's own profile).
  * It writes the files into the working directory (a fresh tmpfs: nothing can have been planted
  * there), lowers its rlimits, and execs the program with the same pid. After "go", everything after
  * the job on stdin is the program's standard input. After "go+stdin", the job carries it and it is
@@ -28,9 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "rlimits.h"
 
 #define INIT_FAILED 125
@@ -158,8 +163,13 @@ int main(void) {
     if (write(2, "R", 1) != 1) fail("cannot report readiness");
 
     char *go = read_netstring(NULL, 1);
-    int stdin_in_job = strcmp(go, "go+stdin") == 0;
-    if (!stdin_in_job && strcmp(go, "go") != 0) { errno = 0; fail("expected 'go' or 'go+stdin'"); }
+    int stdin_in_job = 0, load_filter = 0;
+    if (strncmp(go, "go", 2) != 0 || (go[2] != 0 && go[2] != '+')) { errno = 0; fail("expected 'go'"); }
+    for (char *opt = strtok(go + 2, "+"); opt; opt = strtok(NULL, "+")) {
+        if (strcmp(opt, "stdin") == 0) stdin_in_job = 1;
+        else if (strcmp(opt, "seccomp") == 0) load_filter = 1;
+        else { errno = 0; fail("unknown job option '%s'", opt); }
+    }
     size_t argc = read_count();
     if (argc == 0) { errno = 0; fail("empty command"); }
     char **argv = read_strings(argc);
@@ -190,6 +200,14 @@ int main(void) {
         /* the rest of the job was read from fd 0 above; now it becomes the program's stdin */
         if (dup2(job_stdin, 0) < 0) fail("dup2 stdin"); /* fd 0 does not inherit close-on-exec */
         close(job_stdin);
+    }
+    if (load_filter) {
+        /* the filter may only be loaded without privileges under no_new_privs (Docker sets it too) */
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("no_new_privs");
+        scmp_filter_ctx ctx = runbox_filter(fail);
+        int rc = seccomp_load(ctx);
+        if (rc < 0) { errno = -rc; fail("seccomp_load"); }
+        seccomp_release(ctx);
     }
     execve(argv[0], argv, env);
     dprintf(2, "runbox-init: exec %s: %s\n", argv[0], strerror(errno));

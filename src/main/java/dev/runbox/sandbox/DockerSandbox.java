@@ -27,7 +27,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -123,7 +127,7 @@ public final class DockerSandbox implements Sandbox {
                 new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
         String container = null;
         try {
-            container = create(spec, uid, box, parent.path(), name);
+            container = bounded("create a container", SETUP_BOUND, () -> create(spec, uid, box, parent.path(), name));
             return runIn(container, spec, parent);
         } catch (RuntimeException e) {
             // docker-java reports the Engine's errors unchecked: they are Runbox's failures, not the program's
@@ -140,7 +144,8 @@ public final class DockerSandbox implements Sandbox {
 
     private String create(RunSpec spec, int uid, Optional<java.nio.file.Path> box, String cgroupParent, String name) {
         RunLimits l = spec.limits();
-        String tmpfs = "rw,nosuid,nodev,size=" + l.writableBytes();
+        // exec: as in the default sandbox, a program may run what it wrote (Docker's tmpfs default is noexec)
+        String tmpfs = "rw,exec,nosuid,nodev,size=" + l.writableBytes();
         Map<String, String> tmpfsMounts = box.isPresent()
                 ? Map.of("/tmp", tmpfs + ",mode=1777")
                 : Map.of("/tmp", tmpfs + ",mode=1777", RunSpec.WORK_DIR, tmpfs + ",mode=0700,uid=" + uid + ",gid=" + uid);
@@ -181,18 +186,19 @@ public final class DockerSandbox implements Sandbox {
     private SandboxOutcome runIn(String container, RunSpec spec, DockerCgroupParent cgroup) throws SandboxFailure, InterruptedException {
         RunLimits limits = spec.limits();
         AtomicReference<Termination> killedFor = new AtomicReference<>();
+        // called on docker-java's stream thread, which must go on reading: Docker cannot end a
+        // container whose output nobody reads, so the kill is sent from another thread
         Runnable killForOutput = () -> {
             killedFor.compareAndSet(null, Termination.OUTPUT_LIMIT);
-            kill(container);
+            parts.io().execute(() -> kill(container));
         };
         Streams streams = new Streams(new OutputCap(limits.outputBytes(), killForOutput), new OutputCap(limits.outputBytes(), killForOutput));
-        // Docker's attach cannot be relied on to end stdin, so the program's stdin travels in the job (a memfd in the container)
         docker.attachContainerCmd(container)
-                .withStdIn(new ByteArrayInputStream(GoMessage.encodeWithStdin(spec)))
+                .withStdIn(new ByteArrayInputStream(GoMessage.encodeForContainer(spec)))
                 .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false)
                 .exec(streams);
         if (!streams.awaitStarted(SETUP_BOUND)) throw new SandboxFailure("attaching to the container took more than " + SETUP_BOUND.toSeconds() + " s");
-        docker.startContainerCmd(container).exec();
+        bounded("start the container", SETUP_BOUND, () -> docker.startContainerCmd(container).exec());
         if (!streams.ready.await(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new SandboxFailure("runbox-init in the container not ready after " + SETUP_BOUND.toSeconds() + " s");
         }
@@ -226,7 +232,8 @@ public final class DockerSandbox implements Sandbox {
         }
         Integer status = docker.waitContainerCmd(container).exec(new WaitContainerResultCallback())
                 .awaitStatusCode(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(container).exec().getState();
+        InspectContainerResponse.ContainerState state = bounded("inspect the container", TEARDOWN_BOUND,
+                () -> docker.inspectContainerCmd(container).exec().getState());
         boolean oomKilled = Boolean.TRUE.equals(state.getOOMKilled()) || cgroup.oomKills() > 0;
         return RunEnd.outcome(spec, status, killedFor.get(), oomKilled, Duration.ofNanos(wallNanos), cgroup.cpuUsage(),
                 cgroup.memoryPeakBytes(), streams.stdout.captured(), streams.stderr.captured());
@@ -235,22 +242,54 @@ public final class DockerSandbox implements Sandbox {
     /** SIGKILL to the container's pid 1 (tini): the kernel then kills every process of its pid namespace. */
     private void kill(String container) {
         try {
-            docker.killContainerCmd(container).withSignal("KILL").exec();
+            bounded("kill the container", TEARDOWN_BOUND, () -> docker.killContainerCmd(container).withSignal("KILL").exec());
         } catch (NotFoundException | ConflictException e) {
             // ended already
-        } catch (RuntimeException e) {
+        } catch (SandboxFailure | RuntimeException e) {
             log.warn("killing container {} failed: {}", container, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private void remove(String container) {
         try {
-            docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+            bounded("remove the container", TEARDOWN_BOUND,
+                    () -> docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec());
         } catch (NotFoundException e) {
             // gone already
-        } catch (RuntimeException e) {
+        } catch (SandboxFailure | RuntimeException e) {
             log.warn("cannot remove container {} (the next start sweeps it): {}", container, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * One call to the Engine, given at most {@code bound}: over a unix socket docker-java enforces no
+     * response timeout, and a worker must not hang on a stuck daemon (the job is retried instead).
+     */
+    private <T> T bounded(String what, Duration bound, Callable<T> call) throws SandboxFailure, InterruptedException {
+        Future<T> f = parts.io().submit(call);
+        try {
+            return f.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new SandboxFailure("Docker did not " + what + " within " + bound.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new SandboxFailure("Docker could not " + what + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
+        }
+    }
+
+    private void bounded(String what, Duration bound, Runnable call) throws SandboxFailure, InterruptedException {
+        bounded(what, bound, () -> {
+            call.run();
+            return null;
+        });
     }
 
     private static String randomName() {

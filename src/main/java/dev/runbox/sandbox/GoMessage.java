@@ -19,15 +19,19 @@ final class GoMessage {
         return encode(spec, false);
     }
 
-    /** The job with the program's stdin in it ("go+stdin"), for a carrier that cannot signal end of file. */
-    static byte[] encodeWithStdin(RunSpec spec) {
+    /**
+     * The job for a Docker container: the program's stdin in it (Docker's attach cannot be relied on to
+     * signal end of file), and runbox-init told to load Runbox's seccomp filter itself (no launcher
+     * did), on top of Docker's default profile.
+     */
+    static byte[] encodeForContainer(RunSpec spec) {
         return encode(spec, true);
     }
 
-    private static byte[] encode(RunSpec spec, boolean withStdin) {
+    private static byte[] encode(RunSpec spec, boolean forContainer) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum()
-                + (withStdin ? spec.stdin().length : 0));
-        put(out, withStdin ? "go+stdin" : "go");
+                + (forContainer ? spec.stdin().length : 0));
+        put(out, forContainer ? "go+stdin+seccomp" : "go");
         putAll(out, spec.command());
         putAll(out, new TreeMap<>(spec.environment()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         put(out, Integer.toString(spec.files().size()));
@@ -35,7 +39,7 @@ final class GoMessage {
             put(out, f.getKey());
             put(out, f.getValue());
         }
-        if (withStdin) put(out, spec.stdin());
+        if (forContainer) put(out, spec.stdin());
         putAll(out, rlimits(spec.limits()));
         return out.toByteArray();
     }
