@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a finished run may leave on the host, seen from the host: processes of the server's sandbox
- * uids, run cgroups of the server's instance, staging directories.
+ * uids, run cgroups of the server's instance, staging directories, and Docker containers of the instance.
  *
  * <p>The sandbox guarantees that no process of a run is alive once its result is stored, so that is
  * checked at once. A server also keeps {@code prepared-sandboxes} sandboxes waiting for jobs (bwrap and
@@ -31,6 +31,8 @@ final class Leftovers {
     static void assertNoneOf(TestServer server) throws IOException {
         assertThat(programsOfSandboxUids(server)).as("processes of the sandbox uids %d..%d other than idle sandboxes",
                 server.uidBase, server.uidBase + uidCount(server) - 1).isEmpty();
+        server.runbox.sandbox().docker().ifPresent(docker -> assertThat(docker.containers())
+                .as("containers of this server after its runs").isEmpty());
         int prepared = server.config.preparedSandboxes();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
             // a run has a dir in each v1 hierarchy (or one on v2): count runs, not dirs
