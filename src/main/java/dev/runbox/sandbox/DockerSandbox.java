@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.command.WaitContainerResultCallback;
 import dev.runbox.sandbox.SandboxOutcome.Termination;
@@ -165,6 +166,8 @@ public final class DockerSandbox implements Sandbox {
                 .withIpcMode("private")
                 // the output comes through the attach stream; nothing of it is kept on the host's disk
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE))
+                // no core dumps, as in the default sandbox (runbox-init sets the other rlimits)
+                .withUlimits(List.of(new Ulimit("core", 0L, 0L)))
                 .withAutoRemove(false);
         box.ifPresent(b -> host.withBinds(new Bind(b.toString(), new Volume(RunSpec.WORK_DIR), AccessMode.rw)));
         CreateContainerCmd cmd = docker.createContainerCmd(image)
@@ -174,7 +177,9 @@ public final class DockerSandbox implements Sandbox {
                 .withCmd(List.of())
                 .withUser(uid + ":" + uid)
                 .withWorkingDir(RunSpec.WORK_DIR)
-                .withEnv(List.of())
+                // tini (pid 1) gets the program's environment too, so nothing else is visible in /proc/1/environ;
+                // Docker adds HOSTNAME
+                .withEnv(spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList())
                 .withHostName("runbox")
                 .withNetworkDisabled(true)
                 .withAttachStdin(true).withStdinOpen(true).withStdInOnce(true)

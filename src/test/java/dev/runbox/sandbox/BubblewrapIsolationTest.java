@@ -8,4 +8,9 @@ class BubblewrapIsolationTest extends IsolationContract {
     Map<String, String> backend() {
         return Map.of();
     }
+
+    @Override
+    String pidOneProgram() {
+        return "/usr/bin/bwrap";
+    }
 }

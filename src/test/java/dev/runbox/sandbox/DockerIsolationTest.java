@@ -8,4 +8,15 @@ class DockerIsolationTest extends IsolationContract {
     Map<String, String> backend() {
         return DockerBackendSettings.settings();
     }
+
+    @Override
+    String pidOneProgram() {
+        return "/sbin/docker-init";
+    }
+
+    /** Docker always sets HOSTNAME for the container's first process; the container's name, nothing of the host. */
+    @Override
+    Map<String, String> pidOneExtraEnv() {
+        return Map.of("HOSTNAME", "runbox");
+    }
 }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static dev.runbox.testing.TestServer.body;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -224,13 +227,21 @@ abstract class VerdictsContract {
     }
 
     /**
-     * "quota period" (µs) of the CPU controller of the one run in progress, read from its cgroup: the
-     * one holding a python3 process (the others are sandboxes prepared ahead, waiting for a job).
+     * "quota period" (µs) of the CPU controller of the one run in progress, read from the cgroup that
+     * holds its python3 process: the run cgroup, or (Docker) the container's cgroup below it. Other run
+     * cgroups are sandboxes prepared ahead, waiting for a job.
      */
     private String cpuQuotaWhileRunning() {
         String[] quota = new String[1];
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
-            for (Path dir : Leftovers.runCgroups(server)) {
+            List<Path> candidates = new ArrayList<>();
+            for (Path run : Leftovers.runCgroups(server)) {
+                candidates.add(run);
+                try (Stream<Path> below = Files.list(run)) {
+                    below.filter(Files::isDirectory).forEach(candidates::add);
+                }
+            }
+            for (Path dir : candidates) {
                 if (!runsPython(dir)) continue;
                 if (Files.exists(dir.resolve("cpu.max"))) {
                     quota[0] = Files.readString(dir.resolve("cpu.max")).strip();
