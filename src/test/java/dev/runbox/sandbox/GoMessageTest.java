@@ -181,7 +181,8 @@ class GoMessageTest {
     @BeforeAll
     static void compileInit() throws Exception {
         init = bin.resolve("runbox-init");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", init.toString(), "native/init.c")
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", init.toString(), "native/init.c",
+                "native/filter.c", "-lseccomp")
                 .redirectErrorStream(true).start();
         String said = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(gcc.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -241,6 +242,24 @@ class GoMessageTest {
             Run run = runInit(work, GoMessage.encode(spec(List.of("/usr/bin/env"), Map.of(), Map.of(), Duration.ofSeconds(2))));
             assertThat(run.exit()).isZero();
             assertThat(run.out()).isEmpty();
+        }
+
+        @Test
+        void in_a_container_the_job_carries_stdin_as_a_file_read_to_its_end_and_a_seccomp_filter() throws Exception {
+            String probe = "import os,sys\n"
+                    + "data = sys.stdin.buffer.read()\n"
+                    + "again = sys.stdin.buffer.read()\n"
+                    + "st = dict(l.split(':', 1) for l in open('/proc/self/status').read().splitlines())\n"
+                    + "print(data == bytes([0, 1, 255, 0, 10]), again == b'', st['Seccomp'].strip(), st['NoNewPrivs'].strip())\n"
+                    + "import ctypes\n"
+                    + "libc = ctypes.CDLL(None, use_errno=True)\n"
+                    + "print('unshare', libc.unshare(0x10000000), ctypes.get_errno())\n"; // CLONE_NEWUSER
+            RunSpec job = new RunSpec(List.of("/usr/bin/python3", "probe.py"), Map.of("probe.py", ascii(probe)),
+                    new byte[] {0, 1, (byte) 0xff, 0, '\n'}, limits(Duration.ofSeconds(5)), List.of(), Map.of());
+            Run run = runInit(work, GoMessage.encodeForContainer(job));
+
+            assertThat(run.exit()).as(run.stderr()).isZero();
+            assertThat(run.out()).isEqualTo("True True 2 1\nunshare -1 1\n"); // EPERM from Runbox's filter
         }
 
         @Test
