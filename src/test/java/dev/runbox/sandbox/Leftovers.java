@@ -22,13 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counted: once the finished run's cgroup and staging dir are torn down (just after its result), no
  * more than the prepared ones may remain.
  */
-final class Leftovers {
+public final class Leftovers {
 
     private Leftovers() {
     }
 
     /** Asserts that no process, cgroup or staging dir of any finished run of {@code server} exists. */
-    static void assertNoneOf(TestServer server) throws IOException {
+    public static void assertNoneOf(TestServer server) throws IOException {
         assertThat(programsOfSandboxUids(server)).as("processes of the sandbox uids %d..%d other than idle sandboxes",
                 server.uidBase, server.uidBase + uidCount(server) - 1).isEmpty();
         server.runbox.sandbox().docker().ifPresent(docker -> assertThat(docker.containers())

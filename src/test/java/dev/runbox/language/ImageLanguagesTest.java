@@ -1,0 +1,124 @@
+package dev.runbox.language;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.sandbox.Leftovers;
+import dev.runbox.testing.DockerEngine;
+import dev.runbox.testing.TestImage;
+import dev.runbox.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An operator adds a language by naming an image in the languages file: on a server with the
+ * default sandbox, that language runs in Docker containers of the image (its toolchain is the
+ * image's, compile step included), while the others stay in bubblewrap on the host's /usr.
+ */
+class ImageLanguagesTest {
+
+    private static TestServer server;
+    private static Path languagesFile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        DockerEngine engine = DockerEngine.shared();
+        String image = TestImage.ensure(engine);
+        languagesFile = Files.createTempFile("runbox-languages-", ".json");
+        Files.writeString(languagesFile, """
+                {"languages": [
+                  {"id": "python", "name": "Python 3 (host)", "source_file": "main.py",
+                   "run": ["/usr/bin/python3", "main.py"], "version": ["/usr/bin/python3", "--version"]},
+                  {"id": "c-image", "name": "C (GCC in an image)", "source_file": "main.c", "image": "%s",
+                   "compile": ["/usr/bin/gcc", "-O2", "-o", "main", "main.c"],
+                   "run": ["/box/main", "{command_line_arguments}"], "version": ["/usr/bin/gcc", "--version"]},
+                  {"id": "python-image", "name": "Python 3 (image)", "source_file": "main.py", "image": "%s",
+                   "run": ["/usr/bin/python3", "main.py"], "version": ["/usr/bin/python3", "--version"]}
+                ]}""".formatted(image, image));
+        server = TestServer.start(Map.of("workers", "2", "languages-file", languagesFile.toString(),
+                "docker-host", engine.host()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) server.close();
+        if (languagesFile != null) Files.deleteIfExists(languagesFile);
+    }
+
+    @AfterEach
+    void nothing_of_the_run_is_left_on_the_host() throws Exception {
+        Leftovers.assertNoneOf(server);
+    }
+
+    private static JsonNode run(String language, String source, Object... fields) throws Exception {
+        ObjectNode body = TestServer.body(source, fields);
+        body.put("language", language);
+        return server.run(body);
+    }
+
+    /** What runs as pid 1 of the run: bubblewrap on the host, Docker's init in a container. */
+    private static final String PID_ONE = "print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())";
+
+    @Test
+    void a_language_with_an_image_runs_in_a_container_and_one_without_in_bubblewrap() throws Exception {
+        JsonNode inImage = run("python-image", PID_ONE);
+        JsonNode onHost = run("python", PID_ONE);
+
+        assertThat(inImage.get("status").asText()).as("result %s", inImage).isEqualTo("OK");
+        assertThat(inImage.get("stdout").asText()).isEqualTo("/sbin/docker-init\n");
+        assertThat(onHost.get("status").asText()).as("result %s", onHost).isEqualTo("OK");
+        assertThat(onHost.get("stdout").asText()).isEqualTo("/usr/bin/bwrap\n");
+    }
+
+    @Test
+    void languages_list_the_image_as_their_version() throws Exception {
+        JsonNode languages = TestServer.JSON.readTree(server.get("/languages").body());
+        String cImage = null;
+        for (JsonNode l : languages) if (l.get("id").asText().equals("c-image")) cImage = l.toString();
+        assertThat(cImage).as("GET /languages: %s", languages).isNotNull().contains("image runbox-test/");
+    }
+
+    @Test
+    void a_compiled_language_of_an_image_builds_and_runs_with_its_arguments() throws Exception {
+        JsonNode r = run("c-image", """
+                #include <stdio.h>
+                int main(int argc, char **argv) { int c = 0; while (getchar() != EOF) c++; printf("%d %s\\n", c, argv[1]); return 0; }
+                """, "stdin_data", "four", "command_line_arguments", List.of("arg one"));
+
+        assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("4 arg one\n");
+        assertThat(r.get("compile_output").asText()).isEmpty();
+    }
+
+    @Test
+    void a_compile_error_in_an_image_is_CE_with_the_compilers_words() throws Exception {
+        JsonNode r = run("c-image", "int main(void) { return undeclared; }\n");
+
+        assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("CE");
+        assertThat(r.get("compile_output").asText()).contains("undeclared");
+    }
+
+    @Test
+    void what_the_compile_built_runs_in_a_fresh_container_that_sees_no_host_path() throws Exception {
+        JsonNode r = run("c-image", """
+                #include <stdio.h>
+                #include <unistd.h>
+                int main(void) {
+                    printf("%s %s\\n", access("/etc/shadow", R_OK) == 0 ? "shadow-readable" : "shadow-closed",
+                           access("/run/runbox", F_OK) == 0 ? "state-dir-seen" : "state-dir-unseen");
+                    return 0;
+                }
+                """);
+
+        assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("shadow-closed state-dir-unseen\n");
+    }
+}
