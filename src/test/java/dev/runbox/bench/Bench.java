@@ -3,6 +3,8 @@ package dev.runbox.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbox.sandbox.RunParts;
+import dev.runbox.testing.DockerEngine;
+import dev.runbox.testing.TestImage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -112,11 +114,15 @@ public final class Bench {
 
         Rows rows = new Rows();
         log("starting the servers");
-        try (InProcessSandbox sandbox = InProcessSandbox.open(stateRoot.resolve("sandbox"), uidBase, parallel)) {
+        try (InProcessSandbox sandbox = InProcessSandbox.open(stateRoot.resolve("sandbox"), uidBase, parallel);
+             InProcessSandbox docker = openDocker()) {
             Embedded embedded = startEmbedded(rows);
             RedisMode redis = startRedisMode();
             warmUp(sandbox, embedded, redis);
-            latencyPhase(sandbox, embedded, redis, rows);
+            if (docker != null) {
+                for (Program p : List.of(c, py)) docker.latencies(p.inContainer(), plan.warmupRuns());
+            }
+            latencyPhase(sandbox, docker, embedded, redis, rows);
             throughputPhase(sandbox, embedded, redis, rows);
             apiPhase(embedded, rows);
             stopAll();
@@ -319,7 +325,31 @@ public final class Bench {
         }
     }
 
-    private void latencyPhase(InProcessSandbox sandbox, Embedded embedded, RedisMode redis, Rows rows) {
+    /**
+     * The Docker sandbox on a dockerd of the benchmark's own (the tests' engine and base image), for its
+     * per-run cost beside the default sandbox's; null, and no Docker rows, where dockerd is not installed.
+     */
+    private InProcessSandbox openDocker() throws Exception {
+        if (!Files.isExecutable(DockerEngine.DOCKERD)) {
+            log("no Docker rows: %s is not installed (apt-get install docker.io)", DockerEngine.DOCKERD);
+            return null;
+        }
+        log("starting dockerd and the base image for the Docker rows");
+        DockerEngine engine = DockerEngine.shared();
+        // uids past the Runbox processes' blocks (runboxSettings), below the next benchmark run's base
+        return InProcessSandbox.openDocker(stateRoot.resolve("docker"), uidBase + 900, parallel, engine.host(),
+                TestImage.ensure(engine));
+    }
+
+    private static Program uncheckedInContainer(Program p) {
+        try {
+            return p.inContainer();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void latencyPhase(InProcessSandbox sandbox, InProcessSandbox docker, Embedded embedded, RedisMode redis, Rows rows) {
         long poll = plan.latencyPollNanos();
         Series bareC = new Series("bare C hello", plan.bareCPerRound(), n -> bare.latencies(c, n));
         Series jvmC = new Series("C hello spawned by the JVM", plan.sandboxCPerRound(), n -> InProcessSandbox.jvmSpawnLatencies(c, n));
@@ -345,6 +375,14 @@ public final class Bench {
         Series httpPFast = new Series("HTTP embedded python hello, 1 ms polls", plan.pythonPerRound(),
                 n -> embedded.http().latencies(py, n, FAST_POLL_NANOS, httpPFastParts));
         List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpPFast, httpC));
+        Series dockerC = null;
+        Series dockerP = null;
+        if (docker != null) {
+            Program cInContainer = uncheckedInContainer(c);
+            dockerC = new Series("Docker sandbox C hello", plan.pythonPerRound(), n -> docker.latencies(cInContainer, n));
+            dockerP = new Series("Docker sandbox python hello", plan.pythonPerRound(), n -> docker.latencies(py, n));
+            all.addAll(List.of(dockerC, dockerP));
+        }
         Series redisP = null;
         Series redisC = null;
         if (redis.usable()) {
@@ -372,6 +410,13 @@ public final class Bench {
         rows.latency.add(latencyRow("part_cgroup_join_latency", "sandbox alone", "part: moving a process into a run's cgroups "
                 + "(its pid into each cgroup.procs), 50 ms apart", join, null));
         rows.latency.add(latencyRow("sandbox_python_latency", "sandbox alone", "Sandbox.run, python hello, sequential", sbP, bareP));
+        if (docker != null) {
+            // no target: the cost of sandbox=docker (a container per run), measured beside the default's
+            rows.latency.add(latencyRow("docker_c_latency", "sandbox alone", "Docker sandbox: Sandbox.run, C hello (through ld.so), sequential"
+                    + " (a container per run)", dockerC, bareC));
+            rows.latency.add(latencyRow("docker_python_latency", "sandbox alone", "Docker sandbox: Sandbox.run, python hello,"
+                    + " sequential (a container per run)", dockerP, bareP));
+        }
         Row e2e = withParts(latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
                 + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP), httpPParts);
         if (e2e.status != Row.Status.FAILED) e2e.check("p50 over bare", (Double) e2e.data.get("overhead_p50_ms"), 10, false, " ms");

@@ -26,7 +26,8 @@ class BenchSmokeTest {
     /** Every row of the table. A row dropped from the benchmark must be dropped here on purpose. */
     static final List<String> ROWS = List.of(
             "bare_c_latency", "bare_python_latency", "jvm_spawn_c_latency", "bare_c_throughput", "bare_python_throughput",
-            "sandbox_c_latency", "part_bwrap_c_latency", "part_cgroup_join_latency", "sandbox_python_latency", "sandbox_c_throughput", "sandbox_python_throughput",
+            "sandbox_c_latency", "part_bwrap_c_latency", "part_cgroup_join_latency", "sandbox_python_latency",
+            "docker_c_latency", "docker_python_latency", "sandbox_c_throughput", "sandbox_python_throughput",
             "http_embedded_python_latency", "http_embedded_python_latency_poll_1ms", "http_embedded_c_latency", "http_embedded_c_throughput",
             "http_embedded_python_throughput",
             "http_redis_python_latency", "http_redis_c_latency", "http_redis_c_throughput", "http_redis_python_throughput",

@@ -3,6 +3,8 @@ package dev.runbox.bench;
 import dev.runbox.sandbox.BubblewrapSandbox;
 import dev.runbox.sandbox.RunLimits;
 import dev.runbox.sandbox.RunSpec;
+import dev.runbox.sandbox.Sandbox;
+import dev.runbox.sandbox.Sandboxes;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.sandbox.SandboxOutcome;
@@ -12,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -26,23 +30,38 @@ final class InProcessSandbox implements AutoCloseable {
     static final RunLimits DEFAULT_LIMITS = new RunLimits(Duration.ofSeconds(2), Duration.ofSeconds(4), 256L << 20, 1.0,
             128, 1 << 20, 64L << 20, 256);
 
-    private final BubblewrapSandbox sandbox;
+    private final Sandbox sandbox;
+    private final AutoCloseable owner;
     private final ExecutorService readers;
 
-    private InProcessSandbox(BubblewrapSandbox sandbox, ExecutorService readers) {
+    private InProcessSandbox(Sandbox sandbox, AutoCloseable owner, ExecutorService readers) {
         this.sandbox = sandbox;
+        this.owner = owner;
         this.readers = readers;
     }
 
-    static InProcessSandbox open(Path stateDir, int uidBase, int maxParallel) throws SandboxFailure {
-        ExecutorService readers = Executors.newCachedThreadPool(r -> {
+    private static ExecutorService readers() {
+        return Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "bench-output-reader");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    static InProcessSandbox open(Path stateDir, int uidBase, int maxParallel) throws SandboxFailure {
+        ExecutorService readers = readers();
         // as a server runs it: one sandbox prepared ahead per run at once
-        return new InProcessSandbox(SandboxHost.open(stateDir, uidBase, maxParallel, maxParallel, 64L << 20, 128, readers),
-                readers);
+        BubblewrapSandbox bwrap = SandboxHost.open(stateDir, uidBase, maxParallel, maxParallel, 64L << 20, 128, readers);
+        return new InProcessSandbox(bwrap, bwrap, readers);
+    }
+
+    /** The Docker sandbox ({@code sandbox=docker}) on the Engine at {@code dockerHost}, with containers of {@code image}. */
+    static InProcessSandbox openDocker(Path stateDir, int uidBase, int maxParallel, String dockerHost, String image)
+            throws SandboxFailure, InterruptedException {
+        ExecutorService readers = readers();
+        Sandboxes all = SandboxHost.openAll(stateDir, uidBase, maxParallel, 0, 64L << 20, 128, readers, false, Set.of(image),
+                dockerHost);
+        return new InProcessSandbox(all.of(Optional.of(image)), all, readers);
     }
 
     static RunSpec spec(Program p) {
@@ -103,7 +122,8 @@ final class InProcessSandbox implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
+        owner.close();
         readers.shutdownNow();
     }
 }

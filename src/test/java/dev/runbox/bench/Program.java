@@ -51,6 +51,20 @@ record Program(String label, List<String> hostCommand, List<String> sandboxComma
                 env(workDir, Map.of("PYTHONIOENCODING", "utf-8")), "python", PYTHON_SOURCE);
     }
 
+    /**
+     * The C hello for a container, which sees none of the host's /usr: the binary is a file of the
+     * work dir (not executable there, as every job file), run through the dynamic loader, which the
+     * image has (built against the host's libc: the image must be of the same Debian release).
+     */
+    Program inContainer() throws java.io.IOException {
+        if (files.isEmpty()) {
+            byte[] binary = java.nio.file.Files.readAllBytes(Path.of(sandboxCommand.get(0)));
+            return new Program(label, hostCommand, List.of("/lib64/ld-linux-x86-64.so.2", "/box/hello"), Map.of("hello", binary),
+                    workDir, environment, httpLanguage, httpSource);
+        }
+        return this;
+    }
+
     String expectedStdout() {
         return EXPECTED;
     }
