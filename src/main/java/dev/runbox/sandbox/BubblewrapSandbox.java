@@ -58,38 +58,11 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
      */
     @Override
     public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
-        int uid = parts.uids().take();
-        BoxMount box;
-        try {
-            box = BoxMount.mount(parts.launcher(), boxesRoot, HexFormat.of().formatHex(randomBytes()), sizeBytes, uid, files);
-        } catch (SandboxFailure | RuntimeException e) {
-            parts.uids().release(uid);
-            throw e;
-        }
-        return new WorkDir() {
-            private boolean closed;
-
-            @Override
-            public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
-                if (closed) throw new IllegalStateException("work dir " + box.path() + " is closed");
-                if (!spec.files().isEmpty()) throw new IllegalArgumentException("a work dir's files are placed when it is opened");
-                try (PreparedSandbox sandbox = PreparedSandbox.prepareAs(parts, SandboxShape.withBox(spec, box.path()),
-                        maxProcesses, uid)) {
-                    return sandbox.run(spec);
-                }
+        return HostBoxWorkDir.open(parts, boxesRoot, HexFormat.of().formatHex(randomBytes()), files, sizeBytes, (spec, uid, box) -> {
+            try (PreparedSandbox sandbox = PreparedSandbox.prepareAs(parts, SandboxShape.withBox(spec, box), maxProcesses, uid)) {
+                return sandbox.run(spec);
             }
-
-            @Override
-            public void close() throws SandboxFailure {
-                if (closed) return;
-                closed = true;
-                try {
-                    box.close();
-                } finally {
-                    parts.uids().release(uid);
-                }
-            }
-        };
+        });
     }
 
     private static byte[] randomBytes() {

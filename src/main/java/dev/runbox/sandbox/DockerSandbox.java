@@ -83,38 +83,10 @@ public final class DockerSandbox implements Sandbox {
         }
     }
 
-    /** A work dir on the host ({@link BoxMount}) under a uid of its own, bound at /box in each run's container. */
+    /** A work dir on the host ({@link HostBoxWorkDir}), bound at /box in each run's container. */
     @Override
     public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
-        int uid = parts.uids().take();
-        BoxMount box;
-        try {
-            box = BoxMount.mount(parts.launcher(), boxesRoot, randomName(), sizeBytes, uid, files);
-        } catch (SandboxFailure | RuntimeException e) {
-            parts.uids().release(uid);
-            throw e;
-        }
-        return new WorkDir() {
-            private boolean closed;
-
-            @Override
-            public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
-                if (closed) throw new IllegalStateException("work dir " + box.path() + " is closed");
-                if (!spec.files().isEmpty()) throw new IllegalArgumentException("a work dir's files are placed when it is opened");
-                return runAs(spec, uid, Optional.of(box.path()));
-            }
-
-            @Override
-            public void close() throws SandboxFailure {
-                if (closed) return;
-                closed = true;
-                try {
-                    box.close();
-                } finally {
-                    parts.uids().release(uid);
-                }
-            }
-        };
+        return HostBoxWorkDir.open(parts, boxesRoot, randomName(), files, sizeBytes, (spec, uid, box) -> runAs(spec, uid, Optional.of(box)));
     }
 
     private SandboxOutcome runAs(RunSpec spec, int uid, Optional<java.nio.file.Path> box)
@@ -198,50 +170,54 @@ public final class DockerSandbox implements Sandbox {
             parts.io().execute(() -> kill(container));
         };
         Streams streams = new Streams(new OutputCap(limits.outputBytes(), killForOutput), new OutputCap(limits.outputBytes(), killForOutput));
-        docker.attachContainerCmd(container)
-                .withStdIn(new ByteArrayInputStream(GoMessage.encodeForContainer(spec)))
-                .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false)
-                .exec(streams);
-        if (!streams.awaitStarted(SETUP_BOUND)) throw new SandboxFailure("attaching to the container took more than " + SETUP_BOUND.toSeconds() + " s");
-        bounded("start the container", SETUP_BOUND, () -> docker.startContainerCmd(container).exec());
-        if (!streams.ready.await(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new SandboxFailure("runbox-init in the container not ready after " + SETUP_BOUND.toSeconds() + " s");
-        }
-        if (!streams.initReady) {
-            throw new SandboxFailure("the container did not start runbox-init: "
-                    + new String(streams.stderr.captured().bytes(), StandardCharsets.UTF_8).strip());
-        }
-        long start = System.nanoTime();
-        Termination hit = LimitWatch.untilEnd(limits, start, new LimitWatch.Running() {
-            @Override
-            public long cpuNanos() throws SandboxFailure {
-                return cgroup.cpuUsage().toNanos();
+        try {
+            docker.attachContainerCmd(container)
+                    .withStdIn(new ByteArrayInputStream(GoMessage.encodeForContainer(spec)))
+                    .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false)
+                    .exec(streams);
+            if (!streams.awaitStarted(SETUP_BOUND)) throw new SandboxFailure("attaching to the container took more than " + SETUP_BOUND.toSeconds() + " s");
+            bounded("start the container", SETUP_BOUND, () -> docker.startContainerCmd(container).exec());
+            if (!streams.ready.await(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new SandboxFailure("runbox-init in the container not ready after " + SETUP_BOUND.toSeconds() + " s");
             }
+            if (!streams.initReady) {
+                throw new SandboxFailure("the container did not start runbox-init: "
+                        + new String(streams.stderr.captured().bytes(), StandardCharsets.UTF_8).strip());
+            }
+            long start = System.nanoTime();
+            Termination hit = LimitWatch.untilEnd(limits, start, new LimitWatch.Running() {
+                @Override
+                public long cpuNanos() throws SandboxFailure {
+                    return cgroup.cpuUsage().toNanos();
+                }
 
-            @Override
-            public boolean awaitEnd(long nanos) throws InterruptedException {
-                return streams.ended.await(nanos, TimeUnit.NANOSECONDS);
+                @Override
+                public boolean awaitEnd(long nanos) throws InterruptedException {
+                    return streams.ended.await(nanos, TimeUnit.NANOSECONDS);
+                }
+            });
+            if (hit != null) {
+                killedFor.compareAndSet(null, hit);
+                kill(container);
             }
-        });
-        if (hit != null) {
-            killedFor.compareAndSet(null, hit);
-            kill(container);
+            if (!streams.ended.await(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(container);
+                throw new SandboxFailure("the container's output stayed open " + TEARDOWN_BOUND.toSeconds() + " s after it was killed");
+            }
+            long wallNanos = System.nanoTime() - start;
+            if (streams.error.get() != null) {
+                throw new SandboxFailure("reading the container's output failed: " + streams.error.get(), streams.error.get());
+            }
+            Integer status = docker.waitContainerCmd(container).exec(new WaitContainerResultCallback())
+                    .awaitStatusCode(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            InspectContainerResponse.ContainerState state = bounded("inspect the container", TEARDOWN_BOUND,
+                    () -> docker.inspectContainerCmd(container).exec().getState());
+            boolean oomKilled = Boolean.TRUE.equals(state.getOOMKilled()) || cgroup.oomKills() > 0;
+            return RunEnd.outcome(spec, status, killedFor.get(), oomKilled, Duration.ofNanos(wallNanos), cgroup.cpuUsage(),
+                    cgroup.memoryPeakBytes(), streams.stdout.captured(), streams.stderr.captured());
+        } finally {
+            streams.close(); // the attach connection, also when the run failed before its end
         }
-        if (!streams.ended.await(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-            kill(container);
-            throw new SandboxFailure("the container's output stayed open " + TEARDOWN_BOUND.toSeconds() + " s after it was killed");
-        }
-        long wallNanos = System.nanoTime() - start;
-        if (streams.error.get() != null) {
-            throw new SandboxFailure("reading the container's output failed: " + streams.error.get(), streams.error.get());
-        }
-        Integer status = docker.waitContainerCmd(container).exec(new WaitContainerResultCallback())
-                .awaitStatusCode(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        InspectContainerResponse.ContainerState state = bounded("inspect the container", TEARDOWN_BOUND,
-                () -> docker.inspectContainerCmd(container).exec().getState());
-        boolean oomKilled = Boolean.TRUE.equals(state.getOOMKilled()) || cgroup.oomKills() > 0;
-        return RunEnd.outcome(spec, status, killedFor.get(), oomKilled, Duration.ofNanos(wallNanos), cgroup.cpuUsage(),
-                cgroup.memoryPeakBytes(), streams.stdout.captured(), streams.stderr.captured());
     }
 
     /** SIGKILL to the container's pid 1 (tini): the kernel then kills every process of its pid namespace. */
@@ -319,6 +295,15 @@ public final class DockerSandbox implements Sandbox {
         Streams(OutputCap stdout, OutputCap stderr) {
             this.stdout = stdout;
             this.stderr = stderr;
+        }
+
+        @Override
+        public void close() {
+            try {
+                super.close();
+            } catch (java.io.IOException e) {
+                log.debug("closing an attach stream: {}", e.toString());
+            }
         }
 
         boolean awaitStarted(Duration bound) throws InterruptedException {
