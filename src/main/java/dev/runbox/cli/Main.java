@@ -46,10 +46,15 @@ public final class Main implements Runnable {
         boolean printConfig;
         @Option(names = "--log-format", paramLabel = "text|json", description = "Log lines for people (text, the default) or JSON lines.")
         String logFormat;
+        @Option(names = "--sandbox", paramLabel = "bubblewrap|docker",
+                description = "Where languages without an image of their own run (the sandbox setting): bubblewrap (the default)"
+                        + " or docker (see README, The Docker sandbox).")
+        String sandbox;
 
         Map<String, String> flags() {
             Map<String, String> flags = new LinkedHashMap<>(settings);
             if (redis != null) flags.put("redis-url", redis);
+            if (sandbox != null) flags.put("sandbox", sandbox);
             if (logFormat != null) flags.put("log-format", logFormat);
             return flags;
         }

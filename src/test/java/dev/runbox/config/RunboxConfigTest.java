@@ -170,6 +170,19 @@ class RunboxConfigTest {
         assertThat(RunboxConfig.from(NONE, Map.of("languages-file", "  ")).languagesFile()).isEqualTo(Optional.empty());
     }
 
+    @Test
+    void the_sandbox_is_bubblewrap_unless_docker_is_chosen() {
+        RunboxConfig d = RunboxConfig.from(NONE, Map.of());
+        assertThat(d.sandbox()).isEqualTo(RunboxConfig.SandboxKind.BUBBLEWRAP);
+        assertThat(d.dockerHost()).isEqualTo("unix:///var/run/docker.sock");
+        assertThat(d.dockerImage()).isEmpty();
+        RunboxConfig docker = RunboxConfig.from(Map.of("RUNBOX_SANDBOX", "docker"),
+                Map.of("docker-host", "unix:///run/d.sock", "docker-image", "python:3.12-slim"));
+        assertThat(docker.sandbox()).isEqualTo(RunboxConfig.SandboxKind.DOCKER);
+        assertThat(docker.dockerHost()).isEqualTo("unix:///run/d.sock");
+        assertThat(docker.dockerImage()).contains("python:3.12-slim");
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "port                   | eighty",
@@ -178,6 +191,10 @@ class RunboxConfigTest {
             "port                   | 8080.5",
             "workers                | 0",
             "workers                | 257",
+            "sandbox                | podman",
+            "sandbox                | ''",
+            "docker-host            | tcp://10.0.0.1:2375",
+            "docker-host            | /var/run/docker.sock",
             "prepared-sandboxes     | -1",
             "prepared-sandboxes     | 257",
             "queue-capacity         | 0",

@@ -51,6 +51,18 @@ class LanguageFileTest {
     }
 
     @Test
+    void an_image_names_where_the_toolchain_is_and_takes_no_host_mounts() throws Exception {
+        assertThat(parse(file("")).get(0).image()).isEmpty();
+        assertThat(parse(file(", 'image': 'registry.example.com:5000/judge/python-sci:2026.11'")).get(0).image())
+                .contains("registry.example.com:5000/judge/python-sci:2026.11");
+        assertThat(parse(file(", 'image': 'python@sha256:0123abcd'")).get(0).image()).contains("python@sha256:0123abcd");
+        refused(file(", 'image': 'Python:3'"), "is not an image reference");
+        refused(file(", 'image': '--privileged'"), "is not an image reference");
+        refused(file(", 'image': 'python 3'"), "is not an image reference");
+        refused(file(", 'image': 'python:3.12', 'mounts': ['/opt/x']"), "runs without host mounts");
+    }
+
+    @Test
     void compile_limits_come_from_the_language_then_the_file_then_the_defaults() throws Exception {
         String json = "{'compile_limits': {'time_limit_sec': 7, 'output_cap_bytes': 1000}, 'languages': [{'id': 'x',"
                 + " 'name': 'X', 'source_file': 'main.x', 'compile': ['/usr/bin/xc', 'main.x'], 'run': ['/box/a.out'],"
