@@ -32,20 +32,17 @@ public final class DockerBackend implements AutoCloseable {
     private final SandboxParts parts;
     private final Path boxesRoot;
     private final String instance;
-    private final int maxProcesses;
 
-    private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance,
-                          int maxProcesses) {
+    private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance) {
         this.docker = docker;
         this.images = images;
         this.parts = parts;
         this.boxesRoot = boxesRoot;
         this.instance = instance;
-        this.maxProcesses = maxProcesses;
     }
 
     /** Connects to the Engine at {@code host} (unix:///...), checks it can hold runs, and sweeps what an earlier process left. */
-    static DockerBackend connect(String host, SandboxParts parts, Path boxesRoot, String instance, int maxProcesses)
+    static DockerBackend connect(String host, SandboxParts parts, Path boxesRoot, String instance)
             throws SandboxFailure {
         DockerClient docker = client(host);
         try {
@@ -59,7 +56,7 @@ public final class DockerBackend implements AutoCloseable {
                     info.getSecurityOptions());
             byte[] init = Files.readAllBytes(parts.init());
             DockerBackend backend = new DockerBackend(docker, new DockerImages(docker, init, instance), parts, boxesRoot,
-                    instance, maxProcesses);
+                    instance);
             int swept = backend.sweepOrphans();
             if (swept > 0) log.info("removed {} containers left by an earlier process", swept);
             return backend;
@@ -88,7 +85,7 @@ public final class DockerBackend implements AutoCloseable {
 
     /** A sandbox running containers of {@code image}; makes its runnable image now (pulling it if needed). */
     public Sandbox sandbox(String image) throws SandboxFailure, InterruptedException {
-        return new DockerSandbox(docker, images.runnable(image), parts, boxesRoot, instance, maxProcesses);
+        return new DockerSandbox(docker, images.runnable(image), parts, boxesRoot, instance);
     }
 
     /** Removes every container labelled with this instance: none of them runs a job of this process. */

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -59,18 +60,15 @@ public final class DockerSandbox implements Sandbox {
     private final DockerClient docker;
     private final String image;
     private final SandboxParts parts;
-    private final java.nio.file.Path boxesRoot;
+    private final Path boxesRoot;
     private final String instance;
-    private final int maxProcesses;
 
-    DockerSandbox(DockerClient docker, String image, SandboxParts parts, java.nio.file.Path boxesRoot, String instance,
-                  int maxProcesses) {
+    DockerSandbox(DockerClient docker, String image, SandboxParts parts, Path boxesRoot, String instance) {
         this.docker = docker;
         this.image = image;
         this.parts = parts;
         this.boxesRoot = boxesRoot;
         this.instance = instance;
-        this.maxProcesses = maxProcesses;
     }
 
     @Override
@@ -89,7 +87,7 @@ public final class DockerSandbox implements Sandbox {
         return HostBoxWorkDir.open(parts, boxesRoot, randomName(), files, sizeBytes, (spec, uid, box) -> runAs(spec, uid, Optional.of(box)));
     }
 
-    private SandboxOutcome runAs(RunSpec spec, int uid, Optional<java.nio.file.Path> box)
+    private SandboxOutcome runAs(RunSpec spec, int uid, Optional<Path> box)
             throws SandboxFailure, InterruptedException {
         if (!spec.readOnlyMounts().isEmpty()) {
             throw new SandboxFailure("the Docker sandbox shows no host paths; the image must hold " + spec.readOnlyMounts());
@@ -115,7 +113,7 @@ public final class DockerSandbox implements Sandbox {
         }
     }
 
-    private String create(RunSpec spec, int uid, Optional<java.nio.file.Path> box, String cgroupParent, String name) {
+    private String create(RunSpec spec, int uid, Optional<Path> box, String cgroupParent, String name) {
         RunLimits l = spec.limits();
         // exec: as in the default sandbox, a program may run what it wrote (Docker's tmpfs default is noexec)
         String tmpfs = "rw,exec,nosuid,nodev,size=" + l.writableBytes();
