@@ -94,7 +94,28 @@ public final class Leftovers {
 
     /** Directories of this server's run cgroups, in every mounted cgroup hierarchy (v1 and v2). */
     static List<Path> runCgroups(TestServer server) throws IOException {
-        String prefix = CgroupV1.runPrefix(SandboxHost.instanceTag(server.stateDir));
+        return runCgroups(server.stateDir);
+    }
+
+    /**
+     * Removes the run cgroups of the Runbox process of {@code stateDir}, which must have ended: a
+     * process killed by a test never sweeps them, and no later one starts with its (random) state dir.
+     * Best effort: one still busy stays.
+     */
+    public static void removeRunCgroups(Path stateDir) throws IOException {
+        List<Path> dirs = new ArrayList<>(runCgroups(stateDir));
+        dirs.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed()); // children first
+        for (Path d : dirs) {
+            try {
+                Files.deleteIfExists(d);
+            } catch (IOException busy) {
+                // a process of it is still being reaped
+            }
+        }
+    }
+
+    private static List<Path> runCgroups(Path stateDir) throws IOException {
+        String prefix = CgroupV1.runPrefix(SandboxHost.instanceTag(stateDir));
         List<Path> found = new ArrayList<>();
         for (Path mount : cgroupMounts()) collect(mount, prefix, found);
         return found;

@@ -122,6 +122,7 @@ public final class RunboxProcess implements AutoCloseable {
     @Override
     public void close() throws Exception {
         if (isAlive()) kill();
+        dev.runbox.sandbox.Leftovers.removeRunCgroups(stateDir);
         if (Files.exists(stateDir)) {
             try (Stream<Path> walk = Files.walk(stateDir)) {
                 for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
