@@ -135,9 +135,13 @@ public final class Main implements Runnable {
 
     @Command(name = "check-host", mixinStandardHelpOptions = true, description = "Check that this host can sandbox programs; print the fix for each failure.")
     static final class CheckHost implements Callable<Integer> {
+        @Option(names = "--docker-host", paramLabel = "URL", arity = "0..1", fallbackValue = "unix:///var/run/docker.sock",
+                description = "Also check the Docker Engine the Docker sandbox would use (default unix:///var/run/docker.sock).")
+        String dockerHost;
+
         @Override
         public Integer call() {
-            HostCheck.Report r = HostCheck.run();
+            HostCheck.Report r = HostCheck.run(java.util.Optional.ofNullable(dockerHost));
             System.out.print(r.render());
             System.out.println(r.ok() ? "this host can run Runbox" : "this host cannot sandbox programs yet");
             return r.ok() ? 0 : 1;

@@ -47,11 +47,7 @@ public final class DockerBackend implements AutoCloseable {
         DockerClient docker = client(host);
         try {
             Info info = docker.infoCmd().exec();
-            if (!"cgroupfs".equals(info.getCGroupDriver())) {
-                throw new SandboxFailure("dockerd at " + host + " uses the " + info.getCGroupDriver() + " cgroup driver; Runbox reads"
-                        + " each run's CPU time and memory from a cgroup parent of its own, which needs the cgroupfs driver:"
-                        + " start dockerd with --exec-opt native.cgroupdriver=cgroupfs (see README, Docker sandbox)");
-            }
+            if (!usable(info)) throw new SandboxFailure("dockerd at " + host + " uses the " + info.getCGroupDriver() + " cgroup driver; " + FIX);
             log.info("sandbox: Docker {} at {} ({} cgroups, {})", info.getServerVersion(), host, info.getCGroupDriver(),
                     info.getSecurityOptions());
             byte[] init = Files.readAllBytes(parts.init());
@@ -70,6 +66,15 @@ public final class DockerBackend implements AutoCloseable {
             closeQuietly(docker);
             throw e;
         }
+    }
+
+    /** What to do about an Engine on another cgroup driver than the one the Docker sandbox needs. */
+    static final String FIX = "Runbox reads each run's CPU time and memory from a cgroup parent of its own, which needs the"
+            + " cgroupfs driver: start dockerd with --exec-opt native.cgroupdriver=cgroupfs (see README, The Docker sandbox)";
+
+    /** Whether runs can be held in this Engine: its cgroup driver lets Runbox give each container a cgroup parent. */
+    static boolean usable(Info info) {
+        return "cgroupfs".equals(info.getCGroupDriver());
     }
 
     static DockerClient client(String host) {

@@ -33,6 +33,13 @@ public final class HostCheck {
     private HostCheck() {
     }
 
+    /** The checks of the default sandbox, and of the Docker Engine at {@code dockerHost} when given. */
+    public static Report run(java.util.Optional<String> dockerHost) {
+        List<Check> checks = new ArrayList<>(run().checks());
+        dockerHost.ifPresent(h -> checks.add(docker(h)));
+        return new Report(checks);
+    }
+
     public static Report run() {
         List<Check> checks = new ArrayList<>();
         boolean root = "root".equals(System.getProperty("user.name"));
@@ -55,6 +62,30 @@ public final class HostCheck {
                     "mount the memory, pids, cpu and cpuacct controllers (v1) or cgroup2 with them delegated to Runbox's cgroup (v2)"));
         }
         return new Report(checks);
+    }
+
+    /** The Docker Engine at {@code host} (unix:///...), for the Docker sandbox: answering, on the cgroupfs driver. */
+    public static Check docker(String host) {
+        String install = "apt-get install -y docker.io and start dockerd, or point docker-host at its socket";
+        if (!host.startsWith("unix:///")) return new Check("docker", false, "docker-host " + host + " is not a unix socket URL", install);
+        java.util.concurrent.ExecutorService once = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "check-docker");
+            t.setDaemon(true);
+            return t;
+        });
+        try (com.github.dockerjava.api.DockerClient docker = DockerBackend.client(host)) {
+            // bounded: over a unix socket docker-java sets no response timeout, and a stuck daemon must not hang the check
+            var info = once.submit(() -> docker.infoCmd().exec()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            String detail = "Docker " + info.getServerVersion() + " at " + host + ", " + info.getCGroupDriver() + " cgroup driver";
+            return new Check("docker", DockerBackend.usable(info), detail, DockerBackend.FIX);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            while (why.getCause() != null && why.getCause() != why) why = why.getCause();
+            return new Check("docker", false, "no Docker Engine answers at " + host + " (" + why.getMessage() + ")", install);
+        } finally {
+            once.shutdownNow();
+        }
     }
 
     private static String readOr(String file, String fallback) {

@@ -1,0 +1,34 @@
+package dev.runbox.cli;
+
+import dev.runbox.testing.DockerEngine;
+import dev.runbox.testing.RunboxCli;
+import dev.runbox.testing.RunboxCli.Finished;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code runbox check-host}: every check of this host, and with {@code --docker-host} the Docker Engine too. */
+class CheckHostTest {
+
+    @Test
+    void this_host_passes_the_default_sandboxs_checks() throws Exception {
+        Finished f = RunboxCli.run("check-host");
+        assertThat(f.stdout()).contains("ok    bubblewrap", "ok    cgroups").doesNotContain("docker");
+        assertThat(f.exitCode()).as(f.stdout()).isZero();
+    }
+
+    @Test
+    void a_running_engine_on_the_cgroupfs_driver_passes_the_docker_check() throws Exception {
+        Finished f = RunboxCli.run("check-host", "--docker-host", DockerEngine.shared().host());
+        assertThat(f.stdout()).containsPattern("ok    docker: Docker \\S+ at unix://\\S+, cgroupfs cgroup driver");
+        assertThat(f.exitCode()).as(f.stdout()).isZero();
+    }
+
+    @Test
+    void a_socket_nobody_answers_fails_the_docker_check_with_its_fix() throws Exception {
+        Finished f = RunboxCli.run("check-host", "--docker-host", "unix:///run/runbox-no-such-docker.sock");
+        assertThat(f.stdout()).contains("FAIL  docker: no Docker Engine answers at unix:///run/runbox-no-such-docker.sock",
+                "fix: apt-get install -y docker.io");
+        assertThat(f.exitCode()).isEqualTo(1);
+    }
+}
