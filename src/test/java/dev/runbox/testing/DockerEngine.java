@@ -267,8 +267,13 @@ public final class DockerEngine {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         // the log stays readable while there is a reason to read it: keep the run directory on failure,
         // but not the network namespaces a killed dockerd leaves mounted in it
-        if (clean) SafeDelete.tree(runDir);
-        else SafeDelete.unmountAllUnder(runDir);
+        // (and not the data-root's self bind mount, which only a clean stop removes)
+        if (clean) {
+            SafeDelete.tree(runDir);
+        } else {
+            SafeDelete.unmountAllUnder(runDir);
+            SafeDelete.unmountAllUnder(dataRoot);
+        }
         if (temporaryDataRoot) SafeDelete.tree(dataRoot);
     }
 
