@@ -230,7 +230,8 @@ public final class DockerEngine {
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(5))
-                // long enough for the import of the base image (hundreds of MB)
+                // long enough for the import of the base image (hundreds of MB); over a unix socket
+                // this transport does not enforce it, so waits that must end are bounded by us
                 .responseTimeout(Duration.ofMinutes(5))
                 .build();
     }
