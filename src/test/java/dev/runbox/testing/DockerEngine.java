@@ -59,6 +59,7 @@ public final class DockerEngine {
     private final Process dockerd;
     private final DockerHttpClient http;
     private final DockerClient client;
+    private boolean stopped;
 
     private DockerEngine(Path runDir, Path dataRoot, boolean temporaryDataRoot, Process dockerd) {
         this.runDir = runDir;
@@ -82,7 +83,6 @@ public final class DockerEngine {
                 sharedFailure = e;
                 throw e;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "runbox-test-dockerd-stop"));
         }
         return shared;
     }
@@ -117,6 +117,8 @@ public final class DockerEngine {
                     .redirectOutput(runDir.resolve("dockerd.log").toFile())
                     .start();
             DockerEngine engine = new DockerEngine(runDir, dataRoot, !busy.isEmpty(), dockerd);
+            // from here on, whatever fails, the JVM's exit takes dockerd down
+            Runtime.getRuntime().addShutdownHook(new Thread(engine::stop, "runbox-test-dockerd-stop"));
             engine.awaitReady();
             engine.removeLeftoverContainers();
             System.err.printf("runbox-test: dockerd (pid %d) ready on %s in %d ms, data-root %s%n", dockerd.pid(),
@@ -146,7 +148,8 @@ public final class DockerEngine {
             List<String> args = HostProcesses.arguments(p.pid());
             // exact arguments: a temporary data-root's name starts with the persistent one's
             if (args.contains(PERSISTENT_DATA_ROOT) || args.contains("--data-root=" + PERSISTENT_DATA_ROOT)) {
-                return Optional.of("pid " + p.pid() + ": " + String.join(" ", args));
+                return Optional.of("pid " + p.pid() + ", left by a test JVM that was killed? `kill " + p.pid()
+                        + "` lets the next run use the cached images again: " + String.join(" ", args));
             }
         }
         return Optional.empty();
@@ -165,8 +168,9 @@ public final class DockerEngine {
             String why = dockerd.isAlive()
                     ? "did not answer /_ping on " + host() + " within " + START_TIMEOUT.toSeconds() + " s"
                     : "exited with status " + dockerd.exitValue();
+            String tail = logTail();
             stop();
-            throw new IllegalStateException("dockerd " + why + "; last lines of " + log() + ":\n" + logTail());
+            throw new IllegalStateException("dockerd " + why + "; last lines of " + log() + ":\n" + tail);
         }
     }
 
@@ -226,7 +230,8 @@ public final class DockerEngine {
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(5))
-                // long enough for the import of the base image (hundreds of MB)
+                // long enough for the import of the base image (hundreds of MB); over a unix socket
+                // this transport does not enforce it, so waits that must end are bounded by us
                 .responseTimeout(Duration.ofMinutes(5))
                 .build();
     }
@@ -236,7 +241,9 @@ public final class DockerEngine {
      * bounded time, then SIGKILLs whatever of this instance is left: dockerd, containerd, and the
      * shims, found by the run directory in their command lines, with the containers under them.
      */
-    void stop() {
+    synchronized void stop() {
+        if (stopped) return;
+        stopped = true;
         long started = System.nanoTime();
         killRunningContainers();
         try {
@@ -267,8 +274,13 @@ public final class DockerEngine {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         // the log stays readable while there is a reason to read it: keep the run directory on failure,
         // but not the network namespaces a killed dockerd leaves mounted in it
-        if (clean) SafeDelete.tree(runDir);
-        else SafeDelete.unmountAllUnder(runDir);
+        // (and not the data-root's self bind mount, which only a clean stop removes)
+        if (clean) {
+            SafeDelete.tree(runDir);
+        } else {
+            SafeDelete.unmountAllUnder(runDir);
+            SafeDelete.unmountAllUnder(dataRoot);
+        }
         if (temporaryDataRoot) SafeDelete.tree(dataRoot);
     }
 
