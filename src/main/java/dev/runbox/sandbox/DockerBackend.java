@@ -32,13 +32,16 @@ public final class DockerBackend implements AutoCloseable {
     private final SandboxParts parts;
     private final Path boxesRoot;
     private final String instance;
+    private final List<CgroupDetector.Mount> cgroupMounts;
 
-    private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance) {
+    private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance,
+                          List<CgroupDetector.Mount> cgroupMounts) {
         this.docker = docker;
         this.images = images;
         this.parts = parts;
         this.boxesRoot = boxesRoot;
         this.instance = instance;
+        this.cgroupMounts = cgroupMounts;
     }
 
     /** Connects to the Engine at {@code host} (unix:///...), checks it can hold runs, and sweeps what an earlier process left. */
@@ -51,8 +54,11 @@ public final class DockerBackend implements AutoCloseable {
             log.info("sandbox: Docker {} at {} ({} cgroups, {})", info.getServerVersion(), host, info.getCGroupDriver(),
                     info.getSecurityOptions());
             byte[] init = Files.readAllBytes(parts.init());
+            List<CgroupDetector.Mount> mounts = DockerCgroupParent.cgroupMounts();
+            // runc makes a run's cgroup parent in every hierarchy; a crash leaves them behind
+            DockerCgroupParent.sweepStrays(mounts, CgroupV1.runPrefix(instance));
             DockerBackend backend = new DockerBackend(docker, new DockerImages(docker, init, instance), parts, boxesRoot,
-                    instance);
+                    instance, mounts);
             int swept = backend.sweepOrphans();
             if (swept > 0) log.info("removed {} containers left by an earlier process", swept);
             return backend;
@@ -90,7 +96,7 @@ public final class DockerBackend implements AutoCloseable {
 
     /** A sandbox running containers of {@code image}; makes its runnable image now (pulling it if needed). */
     public Sandbox sandbox(String image) throws SandboxFailure, InterruptedException {
-        return new DockerSandbox(docker, images.runnable(image), parts, boxesRoot, instance);
+        return new DockerSandbox(docker, images.runnable(image), parts, boxesRoot, instance, cgroupMounts);
     }
 
     /** Removes every container labelled with this instance: none of them runs a job of this process. */

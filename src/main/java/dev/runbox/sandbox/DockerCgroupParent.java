@@ -40,12 +40,13 @@ final class DockerCgroupParent implements AutoCloseable {
     }
 
     /**
-     * Creates the run cgroup {@code name} with {@code limits}. Docker puts the container at the same
+     * Creates the run cgroup {@code name} with {@code limits}; {@code mounts} are the host's cgroup
+     * mounts ({@link #cgroupMounts}, read once per process). Docker puts the container at the same
      * path in every hierarchy, so the path is that of the run's memory cgroup (its peak and OOM kills
      * are read there); on v1 the CPU time is read from cpuacct at that path, made here if need be.
      */
-    static DockerCgroupParent create(Cgroups cgroups, String name, CgroupLimits limits) throws SandboxFailure {
-        List<CgroupDetector.Mount> mounts = cgroupMounts();
+    static DockerCgroupParent create(Cgroups cgroups, List<CgroupDetector.Mount> mounts, String name, CgroupLimits limits)
+            throws SandboxFailure {
         RunCgroup cgroup = cgroups.create(name, limits);
         try {
             Set<Path> own = new HashSet<>();
@@ -122,8 +123,7 @@ final class DockerCgroupParent implements AutoCloseable {
     }
 
     /** Removes leftovers of run cgroups named {@code runPrefix}... in every hierarchy (at start, after a crash). */
-    static void sweepStrays(String runPrefix) throws SandboxFailure {
-        List<CgroupDetector.Mount> mounts = cgroupMounts();
+    static void sweepStrays(List<CgroupDetector.Mount> mounts, String runPrefix) {
         for (CgroupDetector.Mount m : mounts) {
             try (Stream<Path> top = Files.walk(m.mountPoint(), 3)) {
                 List<Path> ours = top.filter(Files::isDirectory)

@@ -62,13 +62,16 @@ public final class DockerSandbox implements Sandbox {
     private final SandboxParts parts;
     private final Path boxesRoot;
     private final String instance;
+    private final List<CgroupDetector.Mount> cgroupMounts;
 
-    DockerSandbox(DockerClient docker, String image, SandboxParts parts, Path boxesRoot, String instance) {
+    DockerSandbox(DockerClient docker, String image, SandboxParts parts, Path boxesRoot, String instance,
+                  List<CgroupDetector.Mount> cgroupMounts) {
         this.docker = docker;
         this.image = image;
         this.parts = parts;
         this.boxesRoot = boxesRoot;
         this.instance = instance;
+        this.cgroupMounts = cgroupMounts;
     }
 
     @Override
@@ -94,7 +97,7 @@ public final class DockerSandbox implements Sandbox {
         }
         RunLimits limits = spec.limits();
         String name = randomName();
-        DockerCgroupParent parent = DockerCgroupParent.create(parts.cgroups(), name,
+        DockerCgroupParent parent = DockerCgroupParent.create(parts.cgroups(), cgroupMounts, name,
                 new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
         String container = null;
         try {

@@ -82,7 +82,6 @@ public final class SandboxHost {
             }
             java.util.Map<String, Sandbox> byImage = new java.util.LinkedHashMap<>();
             if (!images.isEmpty()) {
-                DockerCgroupParent.sweepStrays(CgroupV1.runPrefix(instance));
                 docker = DockerBackend.connect(dockerHost, parts, boxes, instance);
                 for (String image : images) byImage.put(image, docker.sandbox(image));
             }

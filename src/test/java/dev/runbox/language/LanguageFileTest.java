@@ -175,6 +175,23 @@ class LanguageFileTest {
     }
 
     @Test
+    void with_sandbox_docker_a_language_runs_in_its_image_or_docker_image_and_without_either_is_not_offered() throws Exception {
+        // nothing of these toolchains is on this host: in Docker the toolchain is the image's
+        List<Language> defs = parse("{'languages': [{'id': 'own', 'name': 'O', 'source_file': 'a', 'image': 'own:1',"
+                + " 'run': ['/opt/own/bin/run', 'a'], 'version': ['/opt/own/bin/run', '-v']}, {'id': 'plain', 'name': 'P',"
+                + " 'source_file': 'a', 'run': ['/opt/plain/run', 'a'], 'version': ['/opt/plain/run', '-v']}]}");
+        LanguageRegistry none = LanguageRegistry.fromDefinitions(defs, RunboxConfig.from(Map.of(), Map.of("sandbox", "docker")));
+        assertThat(none.ids()).containsExactly("own");
+        LanguageRegistry fallback = LanguageRegistry.fromDefinitions(defs,
+                RunboxConfig.from(Map.of(), Map.of("sandbox", "docker", "docker-image", "base:2")));
+        assertThat(fallback.find("own").orElseThrow().image()).contains("own:1");
+        assertThat(fallback.find("plain").orElseThrow().image()).contains("base:2");
+        // with the default sandbox, only the language that names an image goes to Docker
+        LanguageRegistry host = LanguageRegistry.fromDefinitions(defs, RunboxConfig.from(Map.of(), Map.of()));
+        assertThat(host.ids()).containsExactly("own");
+    }
+
+    @Test
     void a_program_reached_through_links_outside_usr_is_run_by_its_real_path() throws Exception {
         Path javac = Path.of("/usr/bin/javac");
         if (!java.nio.file.Files.isSymbolicLink(javac)) return; // not Debian's alternatives layout

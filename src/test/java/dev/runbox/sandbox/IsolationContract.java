@@ -5,12 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.runbox.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.BindException;
 import java.net.DatagramPacket;
@@ -53,11 +49,7 @@ import static org.awaitility.Awaitility.await;
  * Hostile programs against the real sandbox, through the HTTP API: each attack must fail inside the
  * run, and the test checks from the host that nothing reached it (connections, files, processes).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class IsolationContract {
-
-    /** Settings that choose the sandbox backend under test (none: the default, bubblewrap). */
-    abstract Map<String, String> backend() throws Exception;
+abstract class IsolationContract extends SandboxBackendContract {
 
     /** The program of pid 1 of a run's pid namespace: the backend's init, the only process not the run's. */
     abstract String pidOneProgram();
@@ -66,7 +58,6 @@ abstract class IsolationContract {
     Map<String, String> pidOneExtraEnv() {
         return Map.of();
     }
-
 
     /** The whole environment a python program may see: exactly what the job says, nothing added. */
     private static final Map<String, String> PROGRAM_ENV = Map.of(
@@ -77,22 +68,9 @@ abstract class IsolationContract {
             "PYTHONIOENCODING", "utf-8",
             "PYTHONDONTWRITEBYTECODE", "1"); // python's own, from the languages file
 
-    TestServer server;
-
-    @BeforeAll
-    void start() throws Exception {
-        // two workers: one run attacks while another one runs
-        server = TestServer.start(TestServer.merged(backend(), Map.of("workers", "2")));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (server != null) server.close();
-    }
-
-    @AfterEach
-    void nothing_of_the_run_is_left_on_the_host() throws Exception {
-        Leftovers.assertNoneOf(server);
+    @Override
+    Map<String, String> settings() {
+        return Map.of("workers", "2"); // two workers: one run attacks while another one runs
     }
 
     // ---- processes ----

@@ -1,12 +1,7 @@
 package dev.runbox.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runbox.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,31 +19,14 @@ import static org.awaitility.Awaitility.await;
  * Each verdict, earned by a real python3 program in the real sandbox, through the HTTP API; after
  * every run nothing of it may be left on the host.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class VerdictsContract {
-
-    /** Settings that choose the sandbox backend under test (none: the default, bubblewrap). */
-    abstract Map<String, String> backend() throws Exception;
-
+abstract class VerdictsContract extends SandboxBackendContract {
 
     /** Small, so that a flood reaches it fast; the results must be cut at exactly this many bytes. */
     private static final int OUTPUT_CAP = 65536;
 
-    TestServer server;
-
-    @BeforeAll
-    void start() throws Exception {
-        server = TestServer.start(TestServer.merged(backend(), Map.of("output-cap-bytes", Integer.toString(OUTPUT_CAP))));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (server != null) server.close();
-    }
-
-    @AfterEach
-    void nothing_of_the_run_is_left_on_the_host() throws Exception {
-        Leftovers.assertNoneOf(server);
+    @Override
+    Map<String, String> settings() {
+        return Map.of("output-cap-bytes", Integer.toString(OUTPUT_CAP));
     }
 
     @Test
