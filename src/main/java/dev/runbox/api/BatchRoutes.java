@@ -7,6 +7,7 @@ import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.store.ResultStore;
+import dev.runbox.wire.Wire;
 import io.javalin.http.Context;
 
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ final class BatchRoutes {
             try {
                 SubmissionId id = SubmissionIds.parse(s.trim());
                 keys.checkVisible(KeyGate.caller(ctx), id);
-                out.add(ResultJson.of(SubmissionIds.find(store, id, config)));
+                out.add(Wire.publicTree(SubmissionIds.find(store, id, config)));
             } catch (Problem p) {
                 out.add(p.body(ctx.path()));
             }

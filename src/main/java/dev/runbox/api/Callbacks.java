@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ final class Callbacks implements AutoCloseable {
         }
         byte[] body;
         try {
-            body = HttpApi.JSON.writeValueAsBytes(ResultJson.of(r));
+            body = HttpApi.JSON.writeValueAsBytes(Wire.publicTree(r));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a result must serialize", e);
         }

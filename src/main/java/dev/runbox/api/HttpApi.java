@@ -24,6 +24,7 @@ import dev.runbox.store.StoreUnavailableException;
 import dev.runbox.worker.LocalWorkerRegistry;
 import dev.runbox.worker.WorkerRegistry;
 import dev.runbox.worker.WorkerStatus;
+import dev.runbox.wire.Wire;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -271,7 +272,7 @@ public final class HttpApi {
 
     private void result(Context ctx) throws JsonProcessingException {
         SubmissionId id = SubmissionIds.parse(ctx.pathParam("id"));
-        json(ctx, ResultJson.of(SubmissionIds.find(store, id, config)));
+        json(ctx, Wire.publicTree(SubmissionIds.find(store, id, config)));
     }
 
     private static Problem unavailable(RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.store.ResultStore;
+import dev.runbox.wire.Wire;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
@@ -78,7 +79,7 @@ final class ResultEvents {
     private static void send(SseClient client, ExecutionResult r) {
         String data;
         try {
-            data = HttpApi.JSON.writeValueAsString(ResultJson.of(r));
+            data = HttpApi.JSON.writeValueAsString(Wire.publicTree(r));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a result must serialize", e);
         }

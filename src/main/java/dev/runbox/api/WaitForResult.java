@@ -5,6 +5,7 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.store.ResultStore;
+import dev.runbox.wire.Wire;
 import io.javalin.http.Context;
 
 import java.time.Duration;
@@ -68,7 +69,7 @@ final class WaitForResult {
                             "unknown-submission", "Unknown submission", "the result of " + id + " expired while waiting"));
                     ctx.status(r.status().isFinal() ? 200 : 202).header("Location", "/result/" + id);
                     try {
-                        HttpApi.json(ctx, ResultJson.of(r));
+                        HttpApi.json(ctx, Wire.publicTree(r));
                     } catch (JsonProcessingException e) {
                         throw new IllegalStateException("a result must serialize", e);
                     }

@@ -1,5 +1,9 @@
 package dev.runbox.job;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonView;
+import dev.runbox.wire.Wire;
+
 import java.time.Instant;
 
 /**
@@ -7,8 +11,15 @@ import java.time.Instant;
  * run (stdout, times, exit code…) are null until the status is final, and stay null when the program
  * never ran (CE). {@code compileOutput} is what the compiler printed (stdout, then stderr, capped), or
  * null for a language without a compile step. {@code cached} is true for a result copied from the
- * result cache instead of run (see {@link #cachedCopy}).
+ * result cache instead of run (see {@link #cachedCopy}). {@code stdoutTruncated} and
+ * {@code stderrTruncated}, like the run's other fields, are null while the status is not final.
+ *
+ * <p>Its wire shape is its components ({@link Wire}); clients see them in the order below (the README's
+ * and openapi.yaml's), without {@code worker_id} and {@code attempts}.
  */
+@JsonPropertyOrder({"submission_id", "status", "stdout", "stderr", "exit_code", "time_sec", "cpu_time_sec", "memory_kb",
+        "signal", "stdout_truncated", "stderr_truncated", "message", "compile_output", "language", "created_at",
+        "started_at", "finished_at", "cached"})
 public record ExecutionResult(
         SubmissionId submissionId,
         Status status,
@@ -20,21 +31,29 @@ public record ExecutionResult(
         Double timeSec,
         Double cpuTimeSec,
         Long memoryKb,
-        boolean stdoutTruncated,
-        boolean stderrTruncated,
+        Boolean stdoutTruncated,
+        Boolean stderrTruncated,
         String message,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String workerId,
-        int attempts,
+        @JsonView(Wire.Internal.class) String workerId,
+        @JsonView(Wire.Internal.class) int attempts,
         String compileOutput,
         boolean cached) {
+
+    public ExecutionResult {
+        if (status != null && !status.isFinal()) {
+            // unknown until the run ends, whatever a writer passed
+            stdoutTruncated = null;
+            stderrTruncated = null;
+        }
+    }
 
     /** A result that was run, not taken from the cache, without compile output. */
     public ExecutionResult(SubmissionId submissionId, Status status, String language, String stdout, String stderr,
                            Integer exitCode, Integer signal, Double timeSec, Double cpuTimeSec, Long memoryKb,
-                           boolean stdoutTruncated, boolean stderrTruncated, String message, Instant createdAt,
+                           Boolean stdoutTruncated, Boolean stderrTruncated, String message, Instant createdAt,
                            Instant startedAt, Instant finishedAt, String workerId, int attempts) {
         this(submissionId, status, language, stdout, stderr, exitCode, signal, timeSec, cpuTimeSec, memoryKb,
                 stdoutTruncated, stderrTruncated, message, createdAt, startedAt, finishedAt, workerId, attempts, null, false);
@@ -53,12 +72,12 @@ public record ExecutionResult(
 
     public static ExecutionResult pending(Submission s) {
         return new ExecutionResult(s.id(), Status.PENDING, s.language(), null, null, null, null, null, null, null,
-                false, false, null, s.createdAt(), null, null, null, 0);
+                null, null, null, s.createdAt(), null, null, null, 0);
     }
 
     public ExecutionResult processing(String worker, Instant now) {
         return new ExecutionResult(submissionId, Status.PROCESSING, language, null, null, null, null, null, null,
-                null, false, false, null, createdAt, now, null, worker, attempts + 1);
+                null, null, null, null, createdAt, now, null, worker, attempts + 1);
     }
 
     public ExecutionResult internalError(String why, Instant now) {

@@ -1,5 +1,8 @@
 package dev.runbox.job;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -24,6 +27,13 @@ public record SubmissionId(UUID value) {
         return Optional.of(new SubmissionId(UUID.fromString(text)));
     }
 
+    /** The id written as {@code text} in its canonical form, as on the wire; anything else is refused. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static SubmissionId of(String text) {
+        return parse(text).orElseThrow(() -> new IllegalArgumentException("not a submission id: " + text));
+    }
+
+    @JsonValue
     @Override
     public String toString() {
         return value.toString();

@@ -1,8 +1,8 @@
 package dev.runbox.queue;
 
 import dev.runbox.job.Submission;
-import dev.runbox.redis.Codec;
 import dev.runbox.redis.Keys;
+import dev.runbox.wire.Wire;
 import dev.runbox.redis.LuaScript;
 import dev.runbox.redis.RedisConnection;
 import io.lettuce.core.Consumer;
@@ -104,7 +104,7 @@ public final class RedisJobQueue implements JobQueue {
         Long waiting;
         try {
             waiting = redis.eval(ENQUEUE, ScriptOutputType.INTEGER, new String[]{keys.jobs()},
-                    Keys.GROUP, Integer.toString(capacity), Codec.job(job));
+                    Keys.GROUP, Integer.toString(capacity), Wire.write(job));
         } catch (RedisException e) {
             throw unavailable("queue " + job.id(), e);
         }
@@ -179,7 +179,7 @@ public final class RedisJobQueue implements JobQueue {
     private Optional<Lease> decode(String id, String json, int delivery) {
         try {
             if (json == null) throw new IllegalArgumentException("no 'job' field");
-            return Optional.of(new Lease(Codec.job(json), delivery, id));
+            return Optional.of(new Lease(Wire.read(json, Submission.class), delivery, id));
         } catch (RuntimeException e) {
             // nothing can ever run it (written by an incompatible version, or by hand): drop it loudly
             log.error("dropping stream entry {} that is not a job ({}); it cannot be run", id, e.getMessage());

@@ -3,10 +3,10 @@ package dev.runbox.store;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Status;
 import dev.runbox.job.SubmissionId;
-import dev.runbox.redis.Codec;
 import dev.runbox.redis.Keys;
 import dev.runbox.redis.LuaScript;
 import dev.runbox.redis.RedisConnection;
+import dev.runbox.wire.Wire;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 
@@ -105,7 +105,7 @@ public final class RedisResultStore implements ResultStore {
         Long created;
         try {
             created = redis.eval(CREATE, ScriptOutputType.INTEGER, new String[]{keys.result(pending.submissionId())},
-                    pending.status().name(), Codec.result(pending), Long.toString(ttl.toMillis()));
+                    pending.status().name(), Wire.write(pending), Long.toString(ttl.toMillis()));
         } catch (RedisException e) {
             throw unavailable("store the result of " + pending.submissionId(), e);
         }
@@ -120,7 +120,7 @@ public final class RedisResultStore implements ResultStore {
         } catch (RedisException e) {
             throw unavailable("read the result of " + id, e);
         }
-        return Optional.ofNullable(json).map(Codec::result);
+        return Optional.ofNullable(json).map(j -> Wire.read(j, ExecutionResult.class));
     }
 
     @Override
@@ -128,7 +128,7 @@ public final class RedisResultStore implements ResultStore {
         if (!from.canMoveTo(next.status())) return false;
         try {
             Long moved = redis.eval(TRANSITION, ScriptOutputType.INTEGER, new String[]{keys.result(id)},
-                    from.name(), next.status().name(), Codec.result(next), Long.toString(ttl.toMillis()),
+                    from.name(), next.status().name(), Wire.write(next), Long.toString(ttl.toMillis()),
                     keys.resultChanges(), id.toString());
             return moved == 1;
         } catch (RedisException e) {

@@ -1,11 +1,9 @@
 package dev.runbox.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.runbox.redis.Codec;
 import dev.runbox.redis.Keys;
 import dev.runbox.redis.LuaScript;
 import dev.runbox.redis.RedisConnection;
+import dev.runbox.wire.Wire;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 
@@ -36,18 +34,8 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
 
     @Override
     public void beat(WorkerStatus s) {
-        ObjectNode n = Codec.object();
-        n.put("id", s.id());
-        n.put("host", s.host());
-        n.put("pid", s.pid());
-        n.put("concurrency", s.concurrency());
-        n.put("busy", s.busy());
-        n.put("jobs_done", s.jobsDone());
-        n.put("state", s.state());
-        n.put("started_at", s.startedAt().toString());
-        n.put("heartbeat_ms", s.heartbeat().toMillis());
         try {
-            redis.eval(HEARTBEAT, ScriptOutputType.INTEGER, new String[]{keys.workers()}, s.id(), Codec.write(n));
+            redis.eval(HEARTBEAT, ScriptOutputType.INTEGER, new String[]{keys.workers()}, s.id(), Wire.write(s));
         } catch (RedisException e) {
             throw unavailable("record the heartbeat of " + s.id(), e);
         }
@@ -67,11 +55,8 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             String v = (String) r.get(i + 1);
             int space = v.indexOf(' ');
             try {
-                JsonNode n = Codec.read(v.substring(space + 1));
-                out.add(new WorkerStatus(n.path("id").asText(), n.path("host").asText(), n.path("pid").asLong(),
-                        n.path("concurrency").asInt(), n.path("busy").asInt(), n.path("jobs_done").asLong(),
-                        n.path("state").asText(), Instant.parse(n.path("started_at").asText()),
-                        Duration.ofMillis(n.path("heartbeat_ms").asLong()), Instant.ofEpochMilli(Long.parseLong(v.substring(0, space)))));
+                Instant seen = Instant.ofEpochMilli(Long.parseLong(v.substring(0, space)));
+                out.add(Wire.read(v.substring(space + 1), WorkerStatus.class).seenAt(seen));
             } catch (RuntimeException e) {
                 // a record this version cannot read: skip it rather than fail the whole list
             }

@@ -1,12 +1,11 @@
 package dev.runbox.queue;
 
-import dev.runbox.job.Limits;
 import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.testing.CompleteRecords;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,9 +35,9 @@ public abstract class JobQueueContract {
     /** A new, empty queue that holds at most {@code capacity} waiting jobs. */
     protected abstract JobQueue newQueue(int capacity) throws Exception;
 
+    /** A new job with every field set (see {@link CompleteRecords}), so a field the queue drops shows. */
     protected static Submission job() {
-        return new Submission(SubmissionId.random(), "python", "print(1)", "",
-                new Limits(Duration.ofSeconds(1), 64L << 20, 1.0), Instant.parse("2030-01-01T00:00:00Z"));
+        return CompleteRecords.submission();
     }
 
     private static List<SubmissionId> ids(List<Submission> jobs) {
@@ -65,14 +64,15 @@ public abstract class JobQueueContract {
     }
 
     @Test
-    void taken_job_is_the_one_enqueued() throws Exception {
+    void taken_job_is_the_one_enqueued_field_for_field() throws Exception {
         JobQueue q = newQueue(10);
         Submission j = job();
+        CompleteRecords.assertComplete(j);
         q.enqueue(j);
 
         Lease lease = q.take(LONG).orElseThrow();
 
-        assertThat(lease.job()).isEqualTo(j);
+        CompleteRecords.assertSameComponents(j, lease.job());
         assertThat(lease.delivery()).as("first delivery").isEqualTo(1);
     }
 

@@ -106,4 +106,40 @@ class RedisModeTest {
             assertThat(w.get("heartbeat_sec").asDouble()).isEqualTo(1.0);
         }
     }
+
+    // The fields below crossed Redis through a hand list that had forgotten them: each came back lost.
+
+    @Test
+    void expected_output_the_program_does_not_print_is_WA() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             TestServer server = TestServer.start(redisMode(redis, "workers", "1"))) {
+            JsonNode done = server.run(TestServer.body("print('actual')", "expected_output", "expected\n"));
+
+            assertThat(done.get("status").asText()).isEqualTo("WA");
+        }
+    }
+
+    @Test
+    void command_line_arguments_reach_the_program_one_argv_element_each() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             TestServer server = TestServer.start(redisMode(redis, "workers", "1"))) {
+            JsonNode done = server.run(TestServer.body("import sys\nprint(sys.argv[1:])",
+                    "command_line_arguments", java.util.List.of("a", "b c")));
+
+            assertThat(done.get("status").asText()).isEqualTo("OK");
+            assertThat(done.get("stdout").asText()).isEqualTo("['a', 'b c']\n");
+        }
+    }
+
+    @Test
+    void c_compile_error_is_CE_with_the_compilers_output() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             TestServer server = TestServer.start(redisMode(redis, "workers", "1"))) {
+            JsonNode done = server.run(TestServer.body("int main(void) { return no_such_name; }", "language", "c"));
+
+            assertThat(done.get("status").asText()).isEqualTo("CE");
+            assertThat(done.get("compile_output").isNull()).as("compile_output is null").isFalse();
+            assertThat(done.get("compile_output").asText()).contains("no_such_name");
+        }
+    }
 }

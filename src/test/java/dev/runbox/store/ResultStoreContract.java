@@ -1,10 +1,10 @@
 package dev.runbox.store;
 
 import dev.runbox.job.ExecutionResult;
-import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.testing.CompleteRecords;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,14 +40,14 @@ public abstract class ResultStoreContract {
     }
 
     protected static Submission submission() {
-        return new Submission(SubmissionId.random(), "python", "print(1)", "", new Limits(Duration.ofSeconds(1), 64L << 20, 1.0),
-                Instant.parse("2030-01-01T00:00:00.123456789Z"));
+        return CompleteRecords.submission();
     }
 
     protected static ExecutionResult finished(ExecutionResult processing, Status status, String stdout) {
         return new ExecutionResult(processing.submissionId(), status, processing.language(), stdout, "warn: ünïcödé ✓\n", 0, null,
                 0.123, 0.1, 2048L, false, true, status == Status.OK ? null : "why", processing.createdAt(),
-                processing.startedAt(), processing.startedAt().plusMillis(250), processing.workerId(), processing.attempts());
+                processing.startedAt(), processing.startedAt().plusMillis(250), processing.workerId(), processing.attempts(),
+                "compiler said: fine\n", false);
     }
 
     @Test
@@ -58,11 +58,24 @@ public abstract class ResultStoreContract {
         assertThat(s.get(pending.submissionId())).contains(pending);
 
         ExecutionResult processing = pending.processing("host/1-ab", Instant.parse("2030-01-01T00:00:01Z"));
-        ExecutionResult done = finished(processing, Status.OK, "line 1\n\u0000nul and \"quotes\"\n");
         assertThat(s.transition(pending.submissionId(), Status.PENDING, processing)).isTrue();
+        assertThat(s.get(pending.submissionId())).contains(processing);
+        ExecutionResult done = CompleteRecords.result(pending.submissionId());
+        CompleteRecords.assertComplete(done);
         assertThat(s.transition(pending.submissionId(), Status.PROCESSING, done)).isTrue();
 
-        assertThat(s.get(pending.submissionId())).contains(done);
+        CompleteRecords.assertSameComponents(done, s.get(pending.submissionId()).orElseThrow());
+    }
+
+    @Test
+    void created_result_with_every_field_set_is_read_back_field_for_field() throws Exception {
+        ResultStore s = newStore(LONG_TTL);
+        ExecutionResult complete = CompleteRecords.result();
+        CompleteRecords.assertComplete(complete);
+
+        s.create(complete);
+
+        CompleteRecords.assertSameComponents(complete, s.get(complete.submissionId()).orElseThrow());
     }
 
     @Test
@@ -209,13 +222,13 @@ public abstract class ResultStoreContract {
         ExecutionResult processing = pending.processing("worker-a", Instant.now());
         assertThat(s.transition(pending.submissionId(), Status.PENDING, processing)).isTrue();
         assertThat(s.transition(other.submissionId(), Status.PENDING, other.processing("worker-b", Instant.now()))).isTrue();
-        ExecutionResult verdict = finished(processing, Status.OK, "done");
+        ExecutionResult verdict = CompleteRecords.result(pending.submissionId());
         assertThat(s.transition(pending.submissionId(), Status.PROCESSING, verdict)).isTrue();
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> heard.stream().anyMatch(r -> r.status() == Status.OK));
+                .until(() -> heard.stream().anyMatch(r -> r.status().isFinal()));
         assertThat(heard).allMatch(r -> r.submissionId().equals(pending.submissionId()));
-        assertThat(heard.get(heard.size() - 1)).isEqualTo(verdict);
+        CompleteRecords.assertSameComponents(verdict, heard.get(heard.size() - 1));
 
         // a closed watch hears nothing more
         watch.close();
