@@ -21,11 +21,11 @@ import dev.runbox.store.InMemoryResultStore;
 import dev.runbox.store.RedisResultStore;
 import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
-import dev.runbox.worker.LocalWorkerRegistry;
-import dev.runbox.worker.RedisWorkerRegistry;
+import dev.runbox.registry.LocalWorkerRegistry;
+import dev.runbox.registry.RedisWorkerRegistry;
 import dev.runbox.worker.WorkerPool;
-import dev.runbox.worker.WorkerRegistry;
-import dev.runbox.worker.WorkerStatus;
+import dev.runbox.registry.WorkerRegistry;
+import dev.runbox.registry.WorkerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

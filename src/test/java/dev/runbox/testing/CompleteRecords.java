@@ -5,7 +5,7 @@ import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
-import dev.runbox.worker.WorkerStatus;
+import dev.runbox.registry.WorkerStatus;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;

@@ -7,7 +7,7 @@ import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
 import dev.runbox.testing.CompleteRecords;
-import dev.runbox.worker.WorkerStatus;
+import dev.runbox.registry.WorkerStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

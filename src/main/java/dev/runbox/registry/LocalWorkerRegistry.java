@@ -1,4 +1,4 @@
-package dev.runbox.worker;
+package dev.runbox.registry;
 
 import java.time.Clock;
 import java.util.Comparator;

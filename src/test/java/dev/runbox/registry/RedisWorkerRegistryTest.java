@@ -1,4 +1,4 @@
-package dev.runbox.worker;
+package dev.runbox.registry;
 
 import dev.runbox.config.RedisUrl;
 import dev.runbox.redis.Keys;
