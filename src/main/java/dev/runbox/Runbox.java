@@ -3,28 +3,15 @@ package dev.runbox;
 import dev.runbox.api.HttpApi;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.keys.ApiKeys;
-import dev.runbox.keys.InMemoryKeyLimits;
-import dev.runbox.keys.KeyLimits;
-import dev.runbox.keys.RedisKeyLimits;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.metrics.RunboxMetrics;
-import dev.runbox.queue.InMemoryJobQueue;
-import dev.runbox.queue.JobQueue;
-import dev.runbox.queue.RedisJobQueue;
-import dev.runbox.redis.Keys;
-import dev.runbox.redis.RedisConnection;
 import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.Sandboxes;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
-import dev.runbox.store.InMemoryResultStore;
-import dev.runbox.store.RedisResultStore;
 import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
-import dev.runbox.registry.LocalWorkerRegistry;
-import dev.runbox.registry.RedisWorkerRegistry;
 import dev.runbox.worker.WorkerPool;
-import dev.runbox.registry.WorkerRegistry;
 import dev.runbox.registry.WorkerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * One Runbox process, in one of three shapes:
@@ -59,21 +45,16 @@ public final class Runbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Runbox.class);
 
-    /** The queue, store and heartbeat registry this process talks to, and how to tell they work. */
-    private record Backend(JobQueue queue, ResultStore store, WorkerRegistry registry, Supplier<Optional<String>> unready,
-                           RedisConnection redis) {
-    }
-
     private final RunboxConfig config;
     private final HttpApi api;
     private final WorkerPool workers;
-    private final Backend backend;
+    private final Backends backend;
     private final Sandboxes sandbox;
     private final ExecutorService outputReaders;
     private final ScheduledExecutorService housekeeping;
     private final RunboxMetrics metrics;
 
-    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, Backend backend, Sandboxes sandbox,
+    private Runbox(RunboxConfig config, HttpApi api, WorkerPool workers, Backends backend, Sandboxes sandbox,
                    ExecutorService outputReaders, ScheduledExecutorService housekeeping, RunboxMetrics metrics) {
         this.sandbox = sandbox;
         this.config = config;
@@ -105,7 +86,7 @@ public final class Runbox implements AutoCloseable {
         Optional<ApiKeys> keys = serveHttp ? config.apiKeysFile().map(ApiKeys::load) : Optional.empty();
         if (languages.ids().isEmpty()) throw new IOException("no language of the languages file is installed on this host");
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
-        Backend backend = config.redisUrl().isPresent() ? redis(config, workerId) : embedded(config, clock, housekeeping);
+        Backends backend = Backends.open(config, workerId, clock, housekeeping);
         ExecutorService readers = null;
         Sandboxes sandbox = null;
         WorkerPool workers = null;
@@ -141,11 +122,8 @@ public final class Runbox implements AutoCloseable {
             metrics.gauges(backend.queue(), () -> local == null ? 0 : local.busy(), config.workers(),
                     () -> localSandbox == null ? 0 : localSandbox.readyCount());
             if (serveHttp) {
-                KeyLimits keyLimits = backend.redis() == null ? new InMemoryKeyLimits(config.resultTtl())
-                        : new RedisKeyLimits(backend.redis(), Keys.DEFAULT, config.resultTtl(), config.resultTtl(),
-                        id -> backend.store().get(id).map(r -> r.status().isFinal()).orElse(true), clock);
                 api = new HttpApi(config, backend.queue(), store, languages, clock, () -> local == null ? 0 : local.busy(),
-                        backend.registry(), backend.unready(), keys, keyLimits).extend(metrics::install).start();
+                        backend.registry(), backend.unready(), keys, backend.keyLimits(config, clock)).extend(metrics::install).start();
                 keys.ifPresent(k -> log.info("API keys on: {} keys ({}), limits {}", k.names().size(), String.join(", ", k.names()),
                         backend.redis() == null ? "in this process" : "shared through Redis"));
                 log.info("Runbox listening on http://{}:{} with {} workers{}; languages: {}", config.host(), api.port(),
@@ -166,26 +144,7 @@ public final class Runbox implements AutoCloseable {
         }
     }
 
-    private static Backend embedded(RunboxConfig config, Clock clock, ScheduledExecutorService housekeeping) {
-        InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
-        housekeeping.scheduleAtFixedRate(store::evictExpired, 30, 30, TimeUnit.SECONDS);
-        return new Backend(new InMemoryJobQueue(config.queueCapacity()), store, new LocalWorkerRegistry(clock), Optional::empty, null);
-    }
-
-    private static Backend redis(RunboxConfig config, String workerId) throws InterruptedException {
-        RedisConnection redis = RedisConnection.open(config.redisUrl().orElseThrow(), config.redisTimeout());
-        try {
-            Keys keys = Keys.DEFAULT;
-            RedisJobQueue queue = new RedisJobQueue(redis, keys, workerId, config.queueCapacity(), config.visibilityTimeout());
-            return new Backend(queue, new RedisResultStore(redis, keys, config.resultTtl()), new RedisWorkerRegistry(redis, keys),
-                    redis::check, redis);
-        } catch (RuntimeException e) {
-            redis.close();
-            throw e;
-        }
-    }
-
-    private static void scheduleHeartbeats(RunboxConfig config, Backend backend, WorkerPool workers,
+    private static void scheduleHeartbeats(RunboxConfig config, Backends backend, WorkerPool workers,
                                            ScheduledExecutorService housekeeping) {
         Instant started = Instant.now();
         String host = hostName();
@@ -202,7 +161,7 @@ public final class Runbox implements AutoCloseable {
     }
 
     /** Expired leases are claimed by takers; this only makes them visible in the log, and tidies the group. */
-    private static void scheduleReclaimReport(RunboxConfig config, Backend backend, ScheduledExecutorService housekeeping) {
+    private static void scheduleReclaimReport(RunboxConfig config, Backends backend, ScheduledExecutorService housekeeping) {
         long every = config.visibilityTimeout().toMillis();
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
