@@ -2,6 +2,8 @@ package dev.runbox.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Instant;
+
 /**
  * A submission's result as {@code GET /result/{id}} gave it (the README documents every field).
  * Fields of the run are null until the status is final. Fields this client does not know are kept
@@ -9,7 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record Result(String submissionId, String status, String stdout, String stderr, Integer exitCode, Integer signal,
                      Double timeSec, Double cpuTimeSec, Long memoryKb, Boolean stdoutTruncated, Boolean stderrTruncated,
-                     String message, String language, JsonNode json) {
+                     String message, String compileOutput, String language, Instant createdAt, Instant startedAt,
+                     Instant finishedAt, Boolean cached, JsonNode json) {
 
     /**
      * Whether the status is final. Anything but PENDING and PROCESSING is final, so that a status added
@@ -29,11 +32,16 @@ public record Result(String submissionId, String status, String stdout, String s
         return new Result(text(n, "submission_id"), text(n, "status"), text(n, "stdout"), text(n, "stderr"),
                 integer(n, "exit_code"), integer(n, "signal"), decimal(n, "time_sec"), decimal(n, "cpu_time_sec"),
                 n.hasNonNull("memory_kb") ? n.get("memory_kb").asLong() : null, bool(n, "stdout_truncated"),
-                bool(n, "stderr_truncated"), text(n, "message"), text(n, "language"), n);
+                bool(n, "stderr_truncated"), text(n, "message"), text(n, "compile_output"), text(n, "language"),
+                instant(n, "created_at"), instant(n, "started_at"), instant(n, "finished_at"), bool(n, "cached"), n);
     }
 
     private static String text(JsonNode n, String f) {
         return n.hasNonNull(f) ? n.get(f).asText() : null;
+    }
+
+    private static Instant instant(JsonNode n, String f) {
+        return n.hasNonNull(f) ? Instant.parse(n.get(f).asText()) : null;
     }
 
     private static Integer integer(JsonNode n, String f) {

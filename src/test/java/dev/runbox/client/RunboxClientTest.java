@@ -42,6 +42,19 @@ class RunboxClientTest {
         assertThat(r.memoryKb()).isPositive();
         assertThat(r.language()).isEqualTo("python");
         assertThat(r.json().get("submission_id").asText()).isEqualTo(r.submissionId());
+        assertThat(r.createdAt()).isNotNull();
+        assertThat(r.startedAt()).isNotNull();
+        assertThat(r.finishedAt()).isAfterOrEqualTo(r.startedAt());
+        assertThat(r.cached()).isFalse();
+        assertThat(r.compileOutput()).as("python has no compile step").isNull();
+    }
+
+    @Test
+    void compile_error_carries_what_the_compiler_said() throws Exception {
+        Result r = client.run(SubmissionRequest.of("int main(void) { return no_such_name; }").withLanguage("c"), Duration.ofSeconds(60));
+
+        assertThat(r.status()).isEqualTo("CE");
+        assertThat(r.compileOutput()).contains("no_such_name");
     }
 
     @Test
