@@ -21,6 +21,7 @@ import dev.runbox.store.InMemoryResultStore;
 import dev.runbox.store.RedisResultStore;
 import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
+import dev.runbox.worker.ImageVersions;
 import dev.runbox.worker.LocalWorkerRegistry;
 import dev.runbox.worker.RedisWorkerRegistry;
 import dev.runbox.worker.WorkerPool;
@@ -126,6 +127,14 @@ public final class Runbox implements AutoCloseable {
                 sandbox = SandboxHost.openAll(config.stateDir(), config.sandboxUidBase(), config.workers(),
                         onHost ? config.preparedSandboxes() : 0, config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
                         onHost, images, config.dockerHost());
+                Sandboxes opened = sandbox;
+                // not metered: a probe is not a job
+                languages = languages.probedInImages(new ImageVersions(language -> opened.of(language.image()), config));
+                if (languages.ids().isEmpty()) {
+                    throw new SandboxFailure("no language is left to offer: the version command of none answered in its image "
+                            + images.keySet() + " (the log above says why for each): check that the image holds the toolchains"
+                            + " the languages file names (docker-image, or the languages' image)");
+                }
                 Map<Optional<String>, Sandbox> metered = new HashMap<>();
                 if (onHost) metered.put(Optional.empty(), metrics.meter(sandbox.of(Optional.empty())));
                 for (String image : images.keySet()) metered.put(Optional.of(image), metrics.meter(sandbox.of(Optional.of(image))));

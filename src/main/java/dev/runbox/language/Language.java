@@ -92,6 +92,12 @@ public record Language(String id, String name, String sourceFile, List<String> c
         return out;
     }
 
+    /** This language with the version its toolchain answered where it runs. */
+    Language answered(String version) {
+        return new Language(id, name, sourceFile, compile, run, this.version, mounts, image, env, limits, compileLimits,
+                outOfMemoryStderr, version);
+    }
+
     /** This language, run in a container of {@code image} (the Docker sandbox), as the file defines it. */
     Language inImage(String image) {
         return new Language(id, name, sourceFile, compile, run, version, List.of(), Optional.of(image), env, limits,
