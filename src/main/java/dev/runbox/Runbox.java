@@ -11,6 +11,7 @@ import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
+import dev.runbox.worker.ImageVersions;
 import dev.runbox.worker.WorkerPool;
 import dev.runbox.registry.WorkerStatus;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -98,14 +100,25 @@ public final class Runbox implements AutoCloseable {
             if (config.workers() > 0) {
                 // stdin writer, stdout and stderr readers of each run; threads are reused, not made per job
                 readers = Executors.newCachedThreadPool(daemon("sandbox-io"));
-                Set<String> images = languages.all().stream().flatMap(l -> l.image().stream()).collect(Collectors.toSet());
+                // each image with the programs its languages name: those stay visible in its containers
+                Map<String, Set<Path>> images = languages.all().stream().filter(l -> l.image().isPresent())
+                        .collect(Collectors.groupingBy(l -> l.image().get(), Collectors.flatMapping(l -> l.programs().stream(),
+                                Collectors.toSet())));
                 boolean onHost = languages.all().stream().anyMatch(l -> l.image().isEmpty());
                 sandbox = SandboxHost.openAll(config.stateDir(), config.sandboxUidBase(), config.workers(),
                         onHost ? config.preparedSandboxes() : 0, config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
                         onHost, images, config.dockerHost());
+                Sandboxes opened = sandbox;
+                // not metered: a probe is not a job
+                languages = languages.probedInImages(new ImageVersions(language -> opened.of(language.image()), config));
+                if (languages.ids().isEmpty()) {
+                    throw new SandboxFailure("no language is left to offer: the version command of none answered in its image "
+                            + images.keySet() + " (the log above says why for each): check that the image holds the toolchains"
+                            + " the languages file names (docker-image, or the languages' image)");
+                }
                 Map<Optional<String>, Sandbox> metered = new HashMap<>();
                 if (onHost) metered.put(Optional.empty(), metrics.meter(sandbox.of(Optional.empty())));
-                for (String image : images) metered.put(Optional.of(image), metrics.meter(sandbox.of(Optional.of(image))));
+                for (String image : images.keySet()) metered.put(Optional.of(image), metrics.meter(sandbox.of(Optional.of(image))));
                 Executor.SandboxChoice choice = language -> {
                     Sandbox s = metered.get(language.image());
                     if (s == null) throw new SandboxFailure("no sandbox for language " + language.id());

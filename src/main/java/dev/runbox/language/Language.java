@@ -1,6 +1,7 @@
 package dev.runbox.language;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * @param compile         argv of the compile step, in the sandbox, from the work dir; empty for a
  *                        language without one. Never passed to a shell. See {@link ArgvTemplate}.
  * @param run             argv of the run, likewise
- * @param version         argv that prints the toolchain's version (run once at start, on the host)
+ * @param version         argv that prints the toolchain's version (run once at start, on the host or, for a
+ *                        language with an image, in a container of it, as a run would be)
  * @param mounts          host paths the toolchain needs besides /usr, shown read-only at the same place
  * @param image           a container image holding the toolchain: runs of this language go to the Docker
  *                        sandbox, in a container of this image (no host paths are shown: {@code mounts} is
@@ -24,7 +26,8 @@ import java.util.Optional;
  * @param compileLimits   limits of the compile step
  * @param outOfMemoryStderr texts a managed runtime prints on stderr when its heap ran out (e.g.
  *                        {@code java.lang.OutOfMemoryError}): a failed run whose stderr holds one is MLE
- * @param detectedVersion what {@code version} printed at start (null before detection)
+ * @param detectedVersion the first line {@code version} printed at start (null before detection; for a
+ *                        language with an image, {@code image X} until it is probed there)
  */
 public record Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
                        List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
@@ -73,6 +76,26 @@ public record Language(String id, String name, String sourceFile, List<String> c
     Language withHost(List<String> compile, List<String> run, List<Path> mounts, String detectedVersion) {
         return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits,
                 outOfMemoryStderr, detectedVersion);
+    }
+
+    /**
+     * The programs its commands name (the first element of compile, run and version), except what
+     * the compile builds in /box: the places of the image its toolchain needs.
+     */
+    public List<Path> programs() {
+        List<Path> out = new ArrayList<>();
+        for (List<String> argv : List.of(compile, run, version)) {
+            if (argv.isEmpty()) continue;
+            Path p = Path.of(argv.get(0));
+            if (p.isAbsolute() && !p.startsWith("/box") && !out.contains(p)) out.add(p);
+        }
+        return out;
+    }
+
+    /** This language with the version its toolchain answered where it runs. */
+    Language answered(String version) {
+        return new Language(id, name, sourceFile, compile, run, this.version, mounts, image, env, limits, compileLimits,
+                outOfMemoryStderr, version);
     }
 
     /** This language, run in a container of {@code image} (the Docker sandbox), as the file defines it. */

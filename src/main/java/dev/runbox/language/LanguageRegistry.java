@@ -12,21 +12,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The languages this server can run: those of the languages file (the built-in one, or the operator's
  * {@code languages-file}, which replaces it) whose toolchain is installed here and whose limits fit
  * the server's, each with the version it reported at start. A language that names an image (or any
- * language, with {@code sandbox=docker} and a {@code docker-image}) runs in Docker: its toolchain is the image's.
+ * language, with {@code sandbox=docker} and a {@code docker-image}) runs in Docker: its toolchain is the
+ * image's, and it is offered once its version command has answered in a container of that image
+ * ({@link #probedInImages}), as a host language is once its version command answered on the host.
  */
 public final class LanguageRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(LanguageRegistry.class);
 
+    /** Probes of one image's languages run at once, within the sandbox's uids: start time grows little with their number. */
+    private static final int PARALLEL_PROBES = 4;
+
     private final Map<String, Language> available;
     private final Map<String, LanguageLimits.Bounds> bounds;
+    private final RunboxConfig config;
 
     LanguageRegistry(Map<String, Language> available, RunboxConfig config) {
+        this.config = config;
         this.available = Collections.unmodifiableMap(new LinkedHashMap<>(available)); // in file order
         Map<String, LanguageLimits.Bounds> b = new LinkedHashMap<>();
         available.forEach((id, l) -> b.put(id, l.limits().resolve(config)));
@@ -56,15 +68,13 @@ public final class LanguageRegistry {
             }
             boolean inDocker = l.image().isPresent() || config.sandbox() == RunboxConfig.SandboxKind.DOCKER;
             if (inDocker) {
-                // the toolchain is the image's: nothing on this host to check (the Docker sandbox finds the image at start)
+                // the toolchain is the image's: nothing on this host to check; probedInImages asks the image
                 Optional<String> image = l.image().or(config::dockerImage);
                 if (image.isEmpty()) {
                     log.info("language {} is not offered: sandbox=docker, and neither it nor docker-image names an image", l.id());
                     continue;
                 }
-                Language ready = l.inImage(image.get());
-                log.info("language {}: {} ({})", l.id(), ready.detectedVersion(), ready.compiled() ? "compiled" : "interpreted");
-                found.put(l.id(), ready);
+                found.put(l.id(), l.inImage(image.get()));
                 continue;
             }
             Toolchain.Result fitted = Toolchain.fit(l);
@@ -77,6 +87,50 @@ public final class LanguageRegistry {
             found.put(l.id(), ready);
         }
         return new LanguageRegistry(found, config);
+    }
+
+    /**
+     * This registry without the languages of an image whose version command does not answer in it,
+     * and with the version each image answered. Each language is probed once, in parallel; one that
+     * fails is logged with why and dropped (a request for it is then an unknown language). Languages
+     * on the host are kept as they are.
+     */
+    public LanguageRegistry probedInImages(ImageProbe probe) throws InterruptedException {
+        List<Language> inImages = available.values().stream().filter(l -> l.image().isPresent()).toList();
+        if (inImages.isEmpty()) return this;
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_PROBES, inImages.size()), r -> {
+            Thread t = new Thread(r, "version-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, Future<String>> answers = new LinkedHashMap<>();
+        try {
+            for (Language l : inImages) answers.put(l.id(), pool.submit(() -> probe.version(l)));
+            Map<String, Language> kept = new LinkedHashMap<>();
+            for (Language l : available.values()) {
+                if (l.image().isEmpty()) {
+                    kept.put(l.id(), l);
+                    continue;
+                }
+                try {
+                    Language ready = l.answered(answers.get(l.id()).get());
+                    log.info("language {}: {} ({}, image {})", l.id(), ready.detectedVersion(),
+                            ready.compiled() ? "compiled" : "interpreted", l.image().get());
+                    kept.put(l.id(), ready);
+                } catch (ExecutionException e) {
+                    String why = e.getCause() instanceof ImageProbe.NoAnswer ? e.getCause().getMessage() : e.getCause().toString();
+                    log.warn("language {} is not offered: its version command did not answer in image {}: {}",
+                            l.id(), l.image().get(), why);
+                }
+            }
+            log.info("probed {} languages in their images in {} ms; {} of them answered", inImages.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    kept.values().stream().filter(l -> l.image().isPresent()).count());
+            return new LanguageRegistry(kept, config);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     public Optional<Language> find(String id) {

@@ -2,6 +2,7 @@ package dev.runbox.sandbox;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runbox's side of a Docker Engine: the client (the Engine API over its unix socket), the images
@@ -33,6 +35,7 @@ public final class DockerBackend implements AutoCloseable {
     private final Path boxesRoot;
     private final String instance;
     private final List<CgroupDetector.Mount> cgroupMounts;
+    private List<String> enginesMasks;
 
     private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance,
                           List<CgroupDetector.Mount> cgroupMounts) {
@@ -94,9 +97,54 @@ public final class DockerBackend implements AutoCloseable {
         return DockerClientImpl.getInstance(config, http);
     }
 
-    /** A sandbox running containers of {@code image}; makes its runnable image now (pulling it if needed). */
-    public Sandbox sandbox(String image) throws SandboxFailure, InterruptedException {
-        return new DockerSandbox(docker, images.runnable(image), parts, boxesRoot, instance, cgroupMounts);
+    /**
+     * A sandbox running containers of {@code image}; makes its runnable image now (pulling it if
+     * needed). {@code programs} are those its languages name: the masked places holding one stay visible.
+     */
+    public Sandbox sandbox(String image, Set<Path> programs) throws SandboxFailure, InterruptedException {
+        String runnable = images.runnable(image);
+        List<String> kept = DockerMasks.keptFor(programs);
+        if (!kept.isEmpty()) log.info("image {}: {} stay visible in its runs, since its languages' programs are there", image, kept);
+        List<String> masked = DockerMasks.paths(enginesMasks(runnable), programs);
+        log.debug("image {}: masked in its runs: {}", image, masked);
+        return new DockerSandbox(docker, runnable, parts, boxesRoot, instance, cgroupMounts, masked);
+    }
+
+    /**
+     * The paths the Engine masks in a container by default (/proc/kcore, /sys/firmware…), as it
+     * reports them for a container made without a list of its own: a run's list replaces them, so
+     * it starts with them. Asked once per Engine.
+     */
+    private synchronized List<String> enginesMasks(String image) throws SandboxFailure {
+        if (enginesMasks != null) return enginesMasks;
+        String container;
+        try {
+            container = docker.createContainerCmd(image)
+                    .withName("runbox-" + instance + "-masks")
+                    .withLabels(Map.of(DockerImages.INSTANCE_LABEL, instance))
+                    .withEntrypoint(DockerImages.INIT_PATH)
+                    .withNetworkDisabled(true)
+                    // the Engine fills in its defaults only for a container with a host config
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+                    .exec().getId();
+        } catch (RuntimeException e) {
+            throw new SandboxFailure("cannot ask the Docker Engine for its default masked paths: " + e.getMessage(), e);
+        }
+        try {
+            // docker-java keeps the fields it does not model in the raw values of the response (not of its HostConfig)
+            Object host = docker.inspectContainerCmd(container).exec().getRawValues().get("HostConfig");
+            Object masks = host instanceof Map<?, ?> h ? h.get("MaskedPaths") : null;
+            if (!(masks instanceof List<?> list) || list.isEmpty()) {
+                throw new SandboxFailure("the Docker Engine reports no default masked paths (MaskedPaths, Engine API 1.38"
+                        + " and later), so Runbox cannot mask the image's /var, /root, /home… in its runs: use Docker 18.06 or later");
+            }
+            enginesMasks = list.stream().map(String::valueOf).toList();
+            return enginesMasks;
+        } catch (RuntimeException e) {
+            throw new SandboxFailure("cannot ask the Docker Engine for its default masked paths: " + e.getMessage(), e);
+        } finally {
+            docker.removeContainerCmd(container).withForce(true).exec();
+        }
     }
 
     /** Removes every container labelled with this instance: none of them runs a job of this process. */

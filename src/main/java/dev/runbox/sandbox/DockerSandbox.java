@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * read-only root, size-capped tmpfs for /box and /tmp, every capability dropped, no-new-privileges,
  * Docker's default seccomp profile, an unprivileged uid, memory (swap included), CPU and pids limits,
  * and no host path but, for a compile and its run, their own work dir (a Runbox-made, capped tmpfs).
+ * Of the image, a run sees what a program needs: /usr, /bin, /lib…, /etc less its secrets; the rest
+ * ({@link DockerMasks}: /var, /root, /home, /sys…) is masked empty.
  * Docker's tini is the container's pid 1, so the program is not: signals behave as on a host.
  *
  * <p>The job goes in as in the default sandbox: the image holds runbox-init ({@link DockerImages}),
@@ -63,9 +65,11 @@ public final class DockerSandbox implements Sandbox {
     private final Path boxesRoot;
     private final String instance;
     private final List<CgroupDetector.Mount> cgroupMounts;
+    private final List<String> maskedPaths;
 
     DockerSandbox(DockerClient docker, String image, SandboxParts parts, Path boxesRoot, String instance,
-                  List<CgroupDetector.Mount> cgroupMounts) {
+                  List<CgroupDetector.Mount> cgroupMounts, List<String> maskedPaths) {
+        this.maskedPaths = List.copyOf(maskedPaths);
         this.docker = docker;
         this.image = image;
         this.parts = parts;
@@ -123,7 +127,8 @@ public final class DockerSandbox implements Sandbox {
         Map<String, String> tmpfsMounts = box.isPresent()
                 ? Map.of("/tmp", tmpfs + ",mode=1777")
                 : Map.of("/tmp", tmpfs + ",mode=1777", RunSpec.WORK_DIR, tmpfs + ",mode=0700,uid=" + uid + ",gid=" + uid);
-        HostConfig host = HostConfig.newHostConfig()
+        // the image's places a program never needs are masked (DockerMasks), as the default sandbox shows only /usr
+        HostConfig host = new MaskingHostConfig(maskedPaths)
                 .withNetworkMode("none")
                 .withReadonlyRootfs(true)
                 .withTmpFs(tmpfsMounts)

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
@@ -38,7 +39,7 @@ public final class SandboxHost {
                                          long writableBytes, int maxProcesses, ExecutorService io) throws SandboxFailure {
         try {
             return openAll(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, true,
-                    Set.of(), "").bubblewrap().orElseThrow();
+                    Map.of(), "").bubblewrap().orElseThrow();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxFailure("interrupted while opening the sandbox", e);
@@ -48,11 +49,12 @@ public final class SandboxHost {
     /**
      * The sandboxes this process's languages need: bubblewrap when some run on the host's /usr
      * ({@code onHost}), Docker (at {@code dockerHost}) when some name an image ({@code images}, each
-     * made ready now). Both share the state dir, the uids and the run cgroups.
+     * made ready now, with the programs its languages name). Both share the state dir, the uids and
+     * the run cgroups.
      */
     public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                     long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
-                                    Set<String> images, String dockerHost) throws SandboxFailure, InterruptedException {
+                                    Map<String, Set<Path>> images, String dockerHost) throws SandboxFailure, InterruptedException {
         HostCheck.Report report = HostCheck.run();
         if (onHost && !report.ok()) {
             throw new SandboxFailure("this host cannot sandbox programs, so Runbox will not run any:\n" + report.render());
@@ -83,7 +85,9 @@ public final class SandboxHost {
             java.util.Map<String, Sandbox> byImage = new java.util.LinkedHashMap<>();
             if (!images.isEmpty()) {
                 docker = DockerBackend.connect(dockerHost, parts, boxes, instance);
-                for (String image : images) byImage.put(image, docker.sandbox(image));
+                for (Map.Entry<String, Set<Path>> image : images.entrySet()) {
+                    byImage.put(image.getKey(), docker.sandbox(image.getKey(), image.getValue()));
+                }
             }
             return new Sandboxes(bubblewrap, docker, byImage);
         } catch (SandboxFailure | InterruptedException | RuntimeException e) {

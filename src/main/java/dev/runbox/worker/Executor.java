@@ -37,7 +37,7 @@ public final class Executor {
             "HOME", RunSpec.WORK_DIR,
             "LANG", "C.UTF-8",
             "TMPDIR", "/tmp");
-    private static final int OPEN_FILES = 256;
+    static final int OPEN_FILES = 256;
     private static final long MIB = 1024 * 1024;
 
     /** Which sandbox runs a language's programs (the default one, or Docker with the language's image). */
@@ -75,8 +75,7 @@ public final class Executor {
         long memoryMb = l.memoryBytes() / MIB;
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
                 config.outputCapBytes(), writableBytes(), OPEN_FILES);
-        Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
-        env.putAll(lang.env());
+        Map<String, String> env = environment(lang);
         byte[] source = job.sourceCode().getBytes(StandardCharsets.UTF_8);
         byte[] stdin = job.stdin().getBytes(StandardCharsets.UTF_8);
         List<String> command = lang.runCommand(job.commandLineArguments(), memoryMb);
@@ -98,6 +97,13 @@ public final class Executor {
             SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, compileOutput);
         }
+    }
+
+    /** The whole environment of a program of {@code lang}: the base set and the language's own. */
+    static Map<String, String> environment(Language lang) {
+        Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
+        env.putAll(lang.env());
+        return env;
     }
 
     /** The compile step: the language's compile limits (the request's do not apply), no stdin. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -59,7 +60,7 @@ final class InProcessSandbox implements AutoCloseable {
     static InProcessSandbox openDocker(Path stateDir, int uidBase, int maxParallel, String dockerHost, String image)
             throws SandboxFailure, InterruptedException {
         ExecutorService readers = readers();
-        Sandboxes all = SandboxHost.openAll(stateDir, uidBase, maxParallel, 0, 64L << 20, 128, readers, false, Set.of(image),
+        Sandboxes all = SandboxHost.openAll(stateDir, uidBase, maxParallel, 0, 64L << 20, 128, readers, false, Map.of(image, Set.of()),
                 dockerHost);
         return new InProcessSandbox(all.of(Optional.of(image)), all, readers);
     }

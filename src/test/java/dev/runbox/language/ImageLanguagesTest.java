@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * An operator adds a language by naming an image in the languages file: on a server with the
  * default sandbox, that language runs in Docker containers of the image (its toolchain is the
- * image's, compile step included), while the others stay in bubblewrap on the host's /usr.
+ * image's, compile step included), while the others stay in bubblewrap on the host's /usr. It is
+ * offered only if its version command answers in a container of the image.
  */
 class ImageLanguagesTest {
 
@@ -41,8 +43,14 @@ class ImageLanguagesTest {
                    "compile": ["/usr/bin/gcc", "-O2", "-o", "main", "main.c"],
                    "run": ["/box/main", "{command_line_arguments}"], "version": ["/usr/bin/gcc", "--version"]},
                   {"id": "python-image", "name": "Python 3 (image)", "source_file": "main.py", "image": "%s",
-                   "run": ["/usr/bin/python3", "main.py"], "version": ["/usr/bin/python3", "--version"]}
-                ]}""".formatted(image, image));
+                   "run": ["/usr/bin/python3", "main.py"], "version": ["/usr/bin/python3", "--version"]},
+                  {"id": "where-image", "name": "Python 3 (image, version says where it ran)", "source_file": "main.py",
+                   "image": "%s", "run": ["/usr/bin/python3", "main.py"],
+                   "version": ["/usr/bin/python3", "-c", "import os; print('pid1', open('/proc/1/cmdline').read().split(chr(0))[0], 'uid', os.getuid(), 'var', os.listdir('/var'))"]},
+                  {"id": "rust-image", "name": "Rust (not in the image)", "source_file": "main.rs", "image": "%s",
+                   "compile": ["/usr/bin/rustc", "-o", "main", "main.rs"], "run": ["/box/main"],
+                   "version": ["/usr/bin/rustc", "--version"]}
+                ]}""".formatted(image, image, image, image));
         server = TestServer.start(Map.of("workers", "2", "languages-file", languagesFile.toString(),
                 "docker-host", engine.host()));
     }
@@ -78,12 +86,39 @@ class ImageLanguagesTest {
         assertThat(onHost.get("stdout").asText()).isEqualTo("/usr/bin/bwrap\n");
     }
 
+    private static Map<String, String> versions() throws Exception {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (JsonNode l : TestServer.JSON.readTree(server.get("/languages").body())) out.put(l.get("id").asText(), l.get("version").asText());
+        return out;
+    }
+
     @Test
-    void languages_list_the_image_as_their_version() throws Exception {
-        JsonNode languages = TestServer.JSON.readTree(server.get("/languages").body());
-        String cImage = null;
-        for (JsonNode l : languages) if (l.get("id").asText().equals("c-image")) cImage = l.toString();
-        assertThat(cImage).as("GET /languages: %s", languages).isNotNull().contains("image runbox-test/");
+    void languages_list_the_version_their_image_answered() throws Exception {
+        Map<String, String> versions = versions();
+
+        assertThat(versions.get("c-image")).as("GET /languages: %s", versions).startsWith("gcc (Debian 12.");
+        assertThat(versions.get("python-image")).as("GET /languages: %s", versions).startsWith("Python 3.");
+    }
+
+    @Test
+    void the_version_command_answers_from_a_container_with_the_restrictions_of_a_run() throws Exception {
+        String where = versions().get("where-image");
+
+        // Docker's init is pid 1, the uid is one of the sandbox's, and the image's /var is masked as in runs
+        assertThat(where).matches("pid1 /sbin/docker-init uid (\\d+) var \\[\\]");
+        int uid = Integer.parseInt(where.split(" ")[3]);
+        assertThat(uid).isBetween(server.uidBase, server.uidBase + 2 * server.config.workers() + server.config.preparedSandboxes());
+    }
+
+    @Test
+    void a_language_whose_toolchain_the_image_lacks_is_not_offered_and_its_requests_are_refused() throws Exception {
+        assertThat(versions()).as("GET /languages").doesNotContainKey("rust-image").containsKeys("c-image", "python");
+
+        ObjectNode body = TestServer.body("fn main() {}");
+        body.put("language", "rust-image");
+        HttpResponse<String> r = server.postJson(body.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(TestServer.JSON.readTree(r.body()).get("errors")).extracting(e -> e.get("field").asText()).contains("language");
     }
 
     @Test

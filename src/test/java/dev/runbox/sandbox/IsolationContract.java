@@ -415,6 +415,45 @@ abstract class IsolationContract extends SandboxBackendContract {
         }
     }
 
+    /**
+     * The default sandbox shows /usr and what Runbox mounts; a container would show its whole image
+     * (the build's logs in /var/log, root's home…). Each place here is absent or empty: listing it
+     * finds nothing, and a file that an image has there (Debian's dpkg.log, root's .bashrc) cannot be read.
+     */
+    @Test
+    void places_a_program_never_needs_are_absent_or_empty() throws Exception {
+        List<String> paths = List.of("/var", "/var/log", "/var/log/dpkg.log", "/var/lib/dpkg/status", "/var/tmp",
+                "/root", "/root/.bashrc", "/home", "/run", "/srv", "/opt", "/mnt", "/media", "/boot",
+                "/sys", "/sys/kernel", "/sys/class/net", "/etc/ssh", "/etc/ssl/private");
+        StringBuilder probe = new StringBuilder("""
+                import errno, os
+                def look(p):
+                    try:
+                        if os.path.isdir(p):
+                            n = len(os.listdir(p))
+                            print(p, 'EMPTY' if n == 0 else 'LISTED %d' % n)
+                        else:
+                            with open(p, 'rb') as f:
+                                print(p, 'READ %d' % len(f.read()))
+                    except FileNotFoundError:
+                        print(p, 'ABSENT')
+                    except OSError as e:
+                        print(p, 'FAILED', errno.errorcode[e.errno])
+                """);
+        for (String p : paths) probe.append("look('").append(p).append("')\n");
+        JsonNode r = server.run(body(probe.toString()));
+
+        assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("OK");
+        List<String> lines = r.get("stdout").asText().lines().toList();
+        assertThat(lines).as("result %s", r).hasSize(paths.size());
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            String line = lines.get(i);
+            if (!line.equals(paths.get(i) + " ABSENT") && !line.equals(paths.get(i) + " EMPTY")) seen.add(line);
+        }
+        assertThat(seen).as("places the run could see into (of %s)", lines).isEmpty();
+    }
+
     @Test
     void writes_outside_box_and_tmp_fail_and_reach_nothing_on_the_host() throws Exception {
         String name = "runbox-write-probe-" + HexFormat.of().formatHex(randomBytes());
