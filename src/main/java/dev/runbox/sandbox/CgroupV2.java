@@ -63,9 +63,8 @@ public final class CgroupV2 implements Cgroups {
         try {
             Path swap = dir.resolve("memory.swap.max");
             if (Files.exists(swap)) CgroupFiles.write(swap, "0");
-            // an OOM kill ends the whole run, as a judge expects, not one random process of it
-            Path group = dir.resolve("memory.oom.group");
-            if (Files.exists(group)) CgroupFiles.write(group, "1");
+            // memory.oom.group stays 0: the kernel kills the process it picks (the largest) and the rest of
+            // the run goes on, as on v1, which has no group kill; any OOM kill makes the run MLE on both
             run.setLimits(limits);
         } catch (SandboxFailure e) {
             try {
