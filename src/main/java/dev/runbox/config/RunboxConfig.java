@@ -91,7 +91,9 @@ public record RunboxConfig(
     static final Set<String> OTHER_ENV = Set.of(
             "RUNBOX_JAVA_OPTS",      // ./runbox: options of the JVM that runs Runbox
             "RUNBOX_LOG_LEVEL",      // logback.xml: level of the root logger
-            "RUNBOX_CANARY_SECRET"); // .ci/run: a secret in the server's environment no sandbox may see
+            "RUNBOX_CANARY_SECRET",  // .ci/run: a secret in the server's environment no sandbox may see
+            "RUNBOX_LAUNCHER",       // ./runbox: its own path, for the command lines in check-host's fixes
+            "RUNBOX_SCOPED");        // ./runbox: already relaunched in a transient systemd scope (1)
 
     /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     /**

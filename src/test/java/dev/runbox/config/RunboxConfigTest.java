@@ -135,9 +135,11 @@ class RunboxConfigTest {
     @Test
     void runbox_variables_used_elsewhere_on_purpose_are_allowed() {
         RunboxConfig c = RunboxConfig.from(Map.of(
-                "RUNBOX_JAVA_OPTS", "-Xmx1g", "RUNBOX_LOG_LEVEL", "DEBUG", "RUNBOX_CANARY_SECRET", "ci-canary-1"), NONE);
+                "RUNBOX_JAVA_OPTS", "-Xmx1g", "RUNBOX_LOG_LEVEL", "DEBUG", "RUNBOX_CANARY_SECRET", "ci-canary-1",
+                "RUNBOX_LAUNCHER", "/opt/runbox/runbox", "RUNBOX_SCOPED", "1"), NONE);
         assertThat(c.port()).isEqualTo(8080);
-        assertThat(RunboxConfig.OTHER_ENV).containsExactlyInAnyOrder("RUNBOX_JAVA_OPTS", "RUNBOX_LOG_LEVEL", "RUNBOX_CANARY_SECRET");
+        assertThat(RunboxConfig.OTHER_ENV).containsExactlyInAnyOrder("RUNBOX_JAVA_OPTS", "RUNBOX_LOG_LEVEL", "RUNBOX_CANARY_SECRET",
+                "RUNBOX_LAUNCHER", "RUNBOX_SCOPED");
     }
 
     @Test
