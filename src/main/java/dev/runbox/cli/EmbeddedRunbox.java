@@ -28,13 +28,13 @@ import java.util.stream.Stream;
  * loopback port for as long as the run lasts.
  *
  * <p>Several can run at once, and beside {@code runbox serve}: each claims a slot N (0…63) by locking
- * {@code /run/runbox-run/N.lock}, and uses the state dir {@code /run/runbox-run/N} and the sandbox uids
+ * {@code /run/runbox-run/N.lock}, and uses the state dir {@code /run/runbox-run/N} (under /var/lib where /run is noexec) and the sandbox uids
  * {@code sandbox-uid-base + 4096 + 2N} and the next one, above those of any server with the same base.
  * The state dir is removed when the run ends (and cleaned at the next start in the slot if a run was killed).
  */
 final class EmbeddedRunbox implements AutoCloseable {
 
-    static final Path SLOTS = Path.of("/run/runbox-run");
+    static final Path SLOTS = RunboxConfig.STATE_BASE.resolve("runbox-run"); // /var/lib/runbox-run where /run is noexec
     static final int MAX_SLOTS = 64;
     /** Above the uids a server can use: workers and prepared sandboxes are at most 256 each. */
     static final int UID_OFFSET = 4096;

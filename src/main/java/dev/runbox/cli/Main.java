@@ -138,10 +138,20 @@ public final class Main implements Runnable {
         @Option(names = "--docker-host", paramLabel = "URL", arity = "0..1", fallbackValue = "unix:///var/run/docker.sock",
                 description = "Also check the Docker Engine the Docker sandbox would use (default unix:///var/run/docker.sock).")
         String dockerHost;
+        @Option(names = "--set", paramLabel = "NAME=VALUE",
+                description = "A setting, as for serve: state-dir is checked (it must allow exec).")
+        Map<String, String> settings = new LinkedHashMap<>();
 
         @Override
         public Integer call() {
-            HostCheck.Report r = HostCheck.run(java.util.Optional.ofNullable(dockerHost));
+            RunboxConfig config;
+            try {
+                config = RunboxConfig.from(System.getenv(), settings);
+            } catch (ConfigException e) {
+                System.err.println("runbox: " + e.getMessage());
+                return 2;
+            }
+            HostCheck.Report r = HostCheck.run(config.stateDir(), java.util.Optional.ofNullable(dockerHost));
             System.out.print(r.render());
             System.out.println(r.ok() ? "this host can run Runbox" : "this host cannot sandbox programs yet");
             return r.ok() ? 0 : 1;

@@ -91,9 +91,22 @@ public record RunboxConfig(
     static final Set<String> OTHER_ENV = Set.of(
             "RUNBOX_JAVA_OPTS",      // ./runbox: options of the JVM that runs Runbox
             "RUNBOX_LOG_LEVEL",      // logback.xml: level of the root logger
-            "RUNBOX_CANARY_SECRET"); // .ci/run: a secret in the server's environment no sandbox may see
+            "RUNBOX_CANARY_SECRET",  // .ci/run: a secret in the server's environment no sandbox may see
+            "RUNBOX_LAUNCHER",       // ./runbox: its own path, for the command lines in check-host's fixes
+            "RUNBOX_SCOPED");        // ./runbox: already relaunched in a transient systemd scope (1)
 
     /** Names, defaults and meanings of all settings; the README's table mirrors this. */
+    /**
+     * Where Runbox keeps its state dirs: /run (a tmpfs, cleared at boot) where it allows exec, else
+     * /var/lib. The state dir must allow exec (runbox-launch runs from it, compiled programs from its
+     * work dirs), and systemd mounts /run noexec.
+     */
+    public static final Path STATE_BASE = stateBase(dev.runbox.sandbox.Mounts.holding(Path.of("/run/runbox")));
+
+    static Path stateBase(Optional<dev.runbox.sandbox.Mounts.Mount> runMount) {
+        return runMount.filter(dev.runbox.sandbox.Mounts.Mount::noexec).isPresent() ? Path.of("/var/lib") : Path.of("/run");
+    }
+
     public static final Map<String, String> DEFAULTS = defaults(Runtime.getRuntime().availableProcessors());
 
     /** The defaults on a host with {@code cpus} cores: those that follow the cores never fail their own check. */
@@ -118,7 +131,7 @@ public record RunboxConfig(
         d.put("max-processes", "128");
         d.put("writable-mb", "64");
         d.put("max-attempts", "3");
-        d.put("state-dir", "/run/runbox");
+        d.put("state-dir", STATE_BASE.resolve("runbox").toString());
         d.put("sandbox-uid-base", "60000");
         d.put("languages-file", "");
         d.put("shutdown-grace-sec", "30");

@@ -140,7 +140,7 @@ final class BoxMount implements AutoCloseable {
         List<Path> found = new ArrayList<>();
         String prefix = root.toAbsolutePath() + "/";
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : KernelFiles.read(Path.of("/proc/self/mountinfo")).split("\n")) {
                 String[] f = line.split(" ");
                 if (f.length < 5) continue;
                 String mountPoint = unescape(f[4]);

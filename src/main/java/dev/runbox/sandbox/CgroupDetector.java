@@ -27,15 +27,44 @@ public final class CgroupDetector {
     /** @param instance names this Runbox process's run cgroups (see {@link CgroupV1#runPrefix}) */
     public static Cgroups detect(String instance) throws SandboxFailure {
         try {
-            return detect(instance, Files.readString(Path.of("/proc/self/cgroup")),
-                    Files.readString(Path.of("/proc/self/mountinfo")), ProcessHandle.current().pid());
+            return detect(instance, KernelFiles.read(Path.of("/proc/self/cgroup")),
+                    KernelFiles.read(Path.of("/proc/self/mountinfo")), ProcessHandle.current().pid());
         } catch (IOException e) {
             throw new SandboxFailure("cannot read /proc/self/cgroup or mountinfo: " + e, e);
         }
     }
 
-    /** Chooses v1 when the memory controller is mounted as v1 (hybrid hosts), else v2. */
+    /** Where run cgroups go: one directory per v1 controller, or Runbox's own cgroup v2. Found without changing anything. */
+    sealed interface Location permits V1Location, V2Location {
+    }
+
+    record V1Location(Path memory, Path pids, Path cpu, Path cpuacct) implements Location {
+    }
+
+    /** @param ownPath Runbox's cgroup as /proc/self/cgroup names it (its supervisor leaf stripped) */
+    record V2Location(Path mountPoint, Path parent, String ownPath) implements Location {
+    }
+
+    /** Chooses v1 when the memory controller is mounted as v1 (hybrid hosts), else v2; then prepares the tree. */
     static Cgroups detect(String instance, String procSelfCgroup, String mountinfo, long selfPid) throws SandboxFailure {
+        Location where = locate(procSelfCgroup, mountinfo);
+        if (where instanceof V1Location v1) return new CgroupV1(instance, v1.memory(), v1.pids(), v1.cpu(), v1.cpuacct());
+        V2Location at = (V2Location) where;
+        CgroupV2 v2 = new CgroupV2(instance, at.parent(), at.mountPoint(), at.ownPath(), CgroupV2Placement.Host.current());
+        v2.prepare(selfPid);
+        return v2;
+    }
+
+    /** The location of this process's run cgroups, read from /proc and nothing written (check-host). */
+    static Location locate() throws SandboxFailure {
+        try {
+            return locate(KernelFiles.read(Path.of("/proc/self/cgroup")), KernelFiles.read(Path.of("/proc/self/mountinfo")));
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot read /proc/self/cgroup or mountinfo: " + e, e);
+        }
+    }
+
+    static Location locate(String procSelfCgroup, String mountinfo) throws SandboxFailure {
         List<Mount> mounts = parseMounts(mountinfo);
         Map<String, String> ownV1 = new HashMap<>();
         String ownV2 = null;
@@ -60,16 +89,14 @@ public final class CgroupDetector {
                 if (own == null) throw new SandboxFailure("this process is in no '" + c + "' cgroup");
                 dirs[i] = resolve(m, own);
             }
-            return new CgroupV1(instance, dirs[0], dirs[1], dirs[2], dirs[3]);
+            return new V1Location(dirs[0], dirs[1], dirs[2], dirs[3]);
         }
         Optional<Mount> unified = mounts.stream().filter(Mount::v2).findFirst();
         if (unified.isPresent() && ownV2 != null) {
             String own = ownV2;
             // after a restart Runbox may already sit in its supervisor leaf: use the parent again
             if (own.endsWith("/" + CgroupV2.SUPERVISOR)) own = own.substring(0, own.length() - CgroupV2.SUPERVISOR.length() - 1);
-            CgroupV2 v2 = new CgroupV2(instance, resolve(unified.get(), own));
-            v2.prepare(selfPid);
-            return v2;
+            return new V2Location(unified.get().mountPoint(), resolve(unified.get(), own), own);
         }
         throw new SandboxFailure("no usable cgroup hierarchy (neither a v1 memory controller nor cgroup2) is mounted;"
                 + " run `runbox check-host`");

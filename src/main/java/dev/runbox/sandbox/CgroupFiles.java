@@ -26,7 +26,7 @@ final class CgroupFiles {
 
     static String read(Path file) throws SandboxFailure {
         try {
-            return Files.readString(file, StandardCharsets.US_ASCII).trim();
+            return KernelFiles.read(file).trim();
         } catch (IOException e) {
             throw new SandboxFailure("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -60,7 +60,7 @@ final class CgroupFiles {
         List<Long> pids = new ArrayList<>();
         String text;
         try {
-            text = Files.readString(procsFile, StandardCharsets.US_ASCII);
+            text = KernelFiles.read(procsFile);
         } catch (NoSuchFileException gone) {
             return pids;
         } catch (IOException e) {

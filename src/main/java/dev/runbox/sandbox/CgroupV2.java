@@ -17,30 +17,42 @@ import java.util.stream.Stream;
 public final class CgroupV2 implements Cgroups {
 
     static final String SUPERVISOR = "runbox-supervisor";
-    private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
 
     private final String runPrefix;
     private final Path parent;
+    private final Path mountPoint;
+    private final String ownPath;
+    private final CgroupV2Placement.Host host;
 
     public CgroupV2(String instance, Path parent) {
+        this(instance, parent, null, "", CgroupV2Placement.Host.current());
+    }
+
+    /**
+     * @param mountPoint the cgroup2 mount (null when unknown), to tell a controller the kernel lacks from one not delegated
+     * @param ownPath    Runbox's cgroup as /proc/self/cgroup names it
+     */
+    CgroupV2(String instance, Path parent, Path mountPoint, String ownPath, CgroupV2Placement.Host host) {
         this.runPrefix = CgroupV1.runPrefix(instance);
         this.parent = parent;
+        this.mountPoint = mountPoint;
+        this.ownPath = ownPath;
+        this.host = host;
     }
 
     /**
      * Makes {@code parent} usable for run cgroups: moves the given process (Runbox itself) into a
-     * leaf and enables the memory, pids and cpu controllers for children.
+     * leaf and enables the memory, pids and cpu controllers for children. When that cannot work (a
+     * controller not delegated, other processes in {@code parent}) it changes nothing and says why,
+     * with the fix.
      */
     public void prepare(long selfPid) throws SandboxFailure {
-        String enabled = CgroupFiles.read(parent.resolve("cgroup.subtree_control"));
-        if (List.of(enabled.split("\\s+")).containsAll(CONTROLLERS)) return;
-        String available = CgroupFiles.read(parent.resolve("cgroup.controllers"));
-        for (String c : CONTROLLERS) {
-            if (!List.of(available.split("\\s+")).contains(c)) {
-                throw new SandboxFailure("cgroup v2 controller '" + c + "' is not delegated to " + parent
-                        + " (available: " + available + "); run `runbox check-host`");
-            }
+        var problem = CgroupV2Placement.problem(mountPoint, parent, ownPath, selfPid, host, CgroupV2Placement::commandName);
+        if (problem.isPresent()) {
+            throw new SandboxFailure(problem.get().detail() + "; fix: " + problem.get().fix() + " (run `runbox check-host`)");
         }
+        String enabled = CgroupFiles.read(parent.resolve("cgroup.subtree_control"));
+        if (List.of(enabled.split("\\s+")).containsAll(CgroupV2Placement.CONTROLLERS)) return;
         Path supervisor = parent.resolve(SUPERVISOR);
         try {
             Files.createDirectories(supervisor);
@@ -63,9 +75,8 @@ public final class CgroupV2 implements Cgroups {
         try {
             Path swap = dir.resolve("memory.swap.max");
             if (Files.exists(swap)) CgroupFiles.write(swap, "0");
-            // an OOM kill ends the whole run, as a judge expects, not one random process of it
-            Path group = dir.resolve("memory.oom.group");
-            if (Files.exists(group)) CgroupFiles.write(group, "1");
+            // memory.oom.group stays 0: the kernel kills the process it picks (the largest) and the rest of
+            // the run goes on, as on v1, which has no group kill; any OOM kill makes the run MLE on both
             run.setLimits(limits);
         } catch (SandboxFailure e) {
             try {

@@ -33,14 +33,15 @@ public final class HostCheck {
     private HostCheck() {
     }
 
-    /** The checks of the default sandbox, and of the Docker Engine at {@code dockerHost} when given. */
-    public static Report run(java.util.Optional<String> dockerHost) {
-        List<Check> checks = new ArrayList<>(run().checks());
+    /** The checks of the default sandbox with its state dir, and of the Docker Engine at {@code dockerHost} when given. */
+    public static Report run(Path stateDir, java.util.Optional<String> dockerHost) {
+        List<Check> checks = new ArrayList<>(run(stateDir).checks());
         dockerHost.ifPresent(h -> checks.add(docker(h)));
         return new Report(checks);
     }
 
-    public static Report run() {
+    /** Reads only: no cgroup, file or directory is made or changed. */
+    public static Report run(Path stateDir) {
         List<Check> checks = new ArrayList<>();
         boolean root = "root".equals(System.getProperty("user.name"));
         checks.add(new Check("root", root, root ? "running as root" : "running as " + System.getProperty("user.name"),
@@ -48,20 +49,62 @@ public final class HostCheck {
         boolean bwrap = Files.isExecutable(SandboxHost.BWRAP);
         checks.add(new Check("bubblewrap", bwrap, bwrap ? SandboxHost.BWRAP.toString() : "not installed",
                 "apt-get install -y bubblewrap"));
-        String userns = readOr("/proc/sys/user/max_user_namespaces", "?");
-        boolean usernsOk = !userns.equals("0") && !readOr("/proc/sys/kernel/unprivileged_userns_clone", "1").equals("0")
-                && !readOr("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "0").equals("1");
-        checks.add(new Check("user namespaces", usernsOk, "max_user_namespaces=" + userns,
-                "sysctl -w user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1"
-                        + " (on Ubuntu 24.04+: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)"));
+        checks.add(userNamespaces(readOr("/proc/sys/user/max_user_namespaces", "?"),
+                readOr("/proc/sys/kernel/unprivileged_userns_clone", "absent"),
+                readOr("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "absent")));
+        checks.add(stateDir(stateDir, Mounts.holding(stateDir)));
         try {
-            Cgroups cg = CgroupDetector.detect("check");
-            checks.add(new Check("cgroups", true, cg.describe(), ""));
+            checks.add(cgroups(CgroupDetector.locate(), ProcessHandle.current().pid(), CgroupV2Placement.Host.current(),
+                    CgroupV2Placement::commandName));
         } catch (SandboxFailure e) {
             checks.add(new Check("cgroups", false, e.getMessage(),
-                    "mount the memory, pids, cpu and cpuacct controllers (v1) or cgroup2 with them delegated to Runbox's cgroup (v2)"));
+                    "mount the memory, pids, cpu and cpuacct controllers (cgroup v1) or cgroup2 at /sys/fs/cgroup"));
         }
         return new Report(checks);
+    }
+
+    /**
+     * bwrap runs as the run's unprivileged uid (runbox-launch drops root before exec), not setuid, so it
+     * needs unprivileged user namespaces: a non-zero limit, Debian's unprivileged_userns_clone (kernels
+     * before 5.10 patched it in) and, on Ubuntu 24.04+, no AppArmor restriction.
+     */
+    static Check userNamespaces(String max, String unprivilegedClone, String apparmorRestrict) {
+        List<String> fixes = new ArrayList<>();
+        if (max.equals("0")) fixes.add("sysctl -w user.max_user_namespaces=15000");
+        if (unprivilegedClone.equals("0")) fixes.add("sysctl -w kernel.unprivileged_userns_clone=1");
+        if (apparmorRestrict.equals("1")) fixes.add("sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+        String detail = "max_user_namespaces=" + max
+                + (unprivilegedClone.equals("absent") ? "" : ", unprivileged_userns_clone=" + unprivilegedClone)
+                + (apparmorRestrict.equals("absent") ? "" : ", apparmor_restrict_unprivileged_userns=" + apparmorRestrict)
+                + " (bwrap runs unprivileged and needs them)";
+        return new Check("user namespaces", fixes.isEmpty(), detail, String.join(" && ", fixes)
+                + " (and the same lines in /etc/sysctl.d/90-runbox.conf to keep them after a reboot)");
+    }
+
+    /** runbox-launch runs from the state dir, and compiled programs from its work dirs: its mount must allow exec. */
+    static Check stateDir(Path stateDir, java.util.Optional<Mounts.Mount> mount) {
+        if (mount.isPresent() && mount.get().noexec()) {
+            return new Check("state dir", false, stateDir + " is on " + mount.get().mountPoint() + ", mounted noexec",
+                    "--set state-dir=/var/lib/runbox (or RUNBOX_STATE_DIR=/var/lib/runbox)");
+        }
+        return new Check("state dir", true, stateDir + mount.map(m -> " (on " + m.mountPoint() + ", exec allowed)").orElse(""), "");
+    }
+
+    static Check cgroups(CgroupDetector.Location where, long selfPid, CgroupV2Placement.Host host,
+                         java.util.function.LongFunction<String> names) {
+        if (where instanceof CgroupDetector.V1Location v1) {
+            return new Check("cgroups", true, "cgroup v1 (" + v1.memory() + ")", "");
+        }
+        CgroupDetector.V2Location v2 = (CgroupDetector.V2Location) where;
+        String relaunch = CgroupV2Placement.relaunchInScope(v2.ownPath(), host)
+                ? "; ./runbox serve, worker and run start in a transient scope with Delegate=yes from this login session" : "";
+        try {
+            var problem = CgroupV2Placement.problem(v2.mountPoint(), v2.parent(), v2.ownPath(), selfPid, host, names);
+            if (problem.isPresent()) return new Check("cgroups", false, problem.get().detail() + relaunch, problem.get().fix());
+            return new Check("cgroups", true, "cgroup v2 (" + v2.parent() + ")", "");
+        } catch (SandboxFailure e) {
+            return new Check("cgroups", false, e.getMessage(), "mount cgroup2 at /sys/fs/cgroup");
+        }
     }
 
     /** The Docker Engine at {@code host} (unix:///...), for the Docker sandbox: answering, on the cgroupfs driver. */
@@ -90,7 +133,7 @@ public final class HostCheck {
 
     private static String readOr(String file, String fallback) {
         try {
-            return Files.readString(Path.of(file)).trim();
+            return KernelFiles.read(Path.of(file)).trim();
         } catch (IOException e) {
             return fallback;
         }

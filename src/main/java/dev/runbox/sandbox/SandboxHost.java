@@ -55,7 +55,7 @@ public final class SandboxHost {
     public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                     long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
                                     Map<String, Set<Path>> images, String dockerHost) throws SandboxFailure, InterruptedException {
-        HostCheck.Report report = HostCheck.run();
+        HostCheck.Report report = HostCheck.run(stateDir);
         if (onHost && !report.ok()) {
             throw new SandboxFailure("this host cannot sandbox programs, so Runbox will not run any:\n" + report.render());
         }

@@ -39,10 +39,20 @@ class RunboxConfigTest {
         assertThat(c.maxProcesses()).isEqualTo(128);
         assertThat(c.writableMb()).isEqualTo(64);
         assertThat(c.maxAttempts()).isEqualTo(3);
-        assertThat(c.stateDir()).isEqualTo(Path.of("/run/runbox"));
+        assertThat(c.stateDir()).isEqualTo(RunboxConfig.STATE_BASE.resolve("runbox")); // /run/runbox on this machine
         assertThat(c.sandboxUidBase()).isEqualTo(60000);
         assertThat(c.languagesFile()).isEmpty();
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void the_state_dirs_go_under_var_lib_where_run_is_noexec_as_systemd_mounts_it() {
+        var noexecRun = new dev.runbox.sandbox.Mounts.Mount(Path.of("/run"), java.util.List.of("rw", "nosuid", "nodev", "noexec"));
+        var execRun = new dev.runbox.sandbox.Mounts.Mount(Path.of("/run"), java.util.List.of("rw", "nosuid", "nodev"));
+
+        assertThat(RunboxConfig.stateBase(Optional.of(noexecRun))).isEqualTo(Path.of("/var/lib"));
+        assertThat(RunboxConfig.stateBase(Optional.of(execRun))).isEqualTo(Path.of("/run"));
+        assertThat(RunboxConfig.stateBase(Optional.empty())).isEqualTo(Path.of("/run"));
     }
 
     @Test
@@ -125,9 +135,11 @@ class RunboxConfigTest {
     @Test
     void runbox_variables_used_elsewhere_on_purpose_are_allowed() {
         RunboxConfig c = RunboxConfig.from(Map.of(
-                "RUNBOX_JAVA_OPTS", "-Xmx1g", "RUNBOX_LOG_LEVEL", "DEBUG", "RUNBOX_CANARY_SECRET", "ci-canary-1"), NONE);
+                "RUNBOX_JAVA_OPTS", "-Xmx1g", "RUNBOX_LOG_LEVEL", "DEBUG", "RUNBOX_CANARY_SECRET", "ci-canary-1",
+                "RUNBOX_LAUNCHER", "/opt/runbox/runbox", "RUNBOX_SCOPED", "1"), NONE);
         assertThat(c.port()).isEqualTo(8080);
-        assertThat(RunboxConfig.OTHER_ENV).containsExactlyInAnyOrder("RUNBOX_JAVA_OPTS", "RUNBOX_LOG_LEVEL", "RUNBOX_CANARY_SECRET");
+        assertThat(RunboxConfig.OTHER_ENV).containsExactlyInAnyOrder("RUNBOX_JAVA_OPTS", "RUNBOX_LOG_LEVEL", "RUNBOX_CANARY_SECRET",
+                "RUNBOX_LAUNCHER", "RUNBOX_SCOPED");
     }
 
     @Test
