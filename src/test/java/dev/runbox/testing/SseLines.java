@@ -29,9 +29,16 @@ public final class SseLines {
 
     /** GETs {@code url} with Accept: text/event-stream and reads until the stream ends (at most 60 s). */
     public static Stream_ read(String url) throws Exception {
+        return read(url, new String[0]);
+    }
+
+    /** As {@link #read(String)}, with more request headers (name, value, name, value…). */
+    public static Stream_ read(String url, String... headers) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
-                .timeout(Duration.ofSeconds(60)).GET().build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(60)).GET();
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        HttpRequest req = b.build();
         HttpResponse<Stream<String>> r = client.sendAsync(req, HttpResponse.BodyHandlers.ofLines()).get(60, TimeUnit.SECONDS);
         List<Event> events = new ArrayList<>();
         List<String> comments = new ArrayList<>();

@@ -1,0 +1,792 @@
+package dev.runbox.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.testing.SseLines;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The README's API as a black box: every documented endpoint, request field, result field and
+ * status, checked over real HTTP against a {@link Deployment} — the same tests for every shape
+ * Runbox is deployed in (one subclass per shape). Requests go round-robin over the deployment's API
+ * servers, so a submission accepted by one is read, awaited and streamed through another.
+ *
+ * <p>Request bodies come from {@link Submission}, which writes every field; the README's own examples
+ * are sent as the README writes them. Tests that need an API key or the callback secret are skipped,
+ * saying so, on a deployment that was not given them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ConformanceSuite {
+
+    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+    private static final Duration RESULT_DEADLINE = Duration.ofSeconds(90);
+    private static final Path README = Path.of("README.md");
+
+    private Deployment deployment;
+    private Http http;
+    private Http anonymous;
+    private CallbackReceiver receiver;
+    private long startedNanos;
+    private Duration startup;
+
+    /** Starts (or finds) the deployment under test; called once per class. */
+    abstract Deployment deploy() throws Exception;
+
+    @BeforeAll
+    void startDeployment() throws Exception {
+        startedNanos = System.nanoTime();
+        deployment = deploy();
+        startup = Duration.ofNanos(System.nanoTime() - startedNanos);
+        http = Http.to(deployment.apiBases(), deployment.apiKey());
+        anonymous = http.withKey(Optional.empty());
+        receiver = CallbackReceiver.start();
+        System.out.printf("conformance[%s]: %s up in %.1f s%n", deployment.name(), deployment.apiBases(), startup.toMillis() / 1000.0);
+    }
+
+    @AfterAll
+    void stopDeployment() throws Exception {
+        Duration total = Duration.ofNanos(System.nanoTime() - startedNanos);
+        System.out.printf("conformance[%s]: whole class %.1f s (start %.1f s)%n", deployment == null ? "?" : deployment.name(),
+                total.toMillis() / 1000.0, startup == null ? 0.0 : startup.toMillis() / 1000.0);
+        if (receiver != null) receiver.close();
+        if (deployment != null) deployment.close();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Http.Reply post(Submission s) {
+        return http.postJson("/execute", s.json());
+    }
+
+    /** Submits, asserting the documented 202 answer; returns the id. */
+    private String submit(Http via, Submission s) {
+        Http.Reply r = via.postJson("/execute", s.json());
+        assertThat(r.status()).as("POST /execute: %s", r).isEqualTo(202);
+        String id = r.json().get("submission_id").asText();
+        assertThat(r.header("Location")).as("Location header").contains("/result/" + id);
+        return id;
+    }
+
+    private String submit(Submission s) {
+        return submit(http, s);
+    }
+
+    private JsonNode awaitFinal(Http via, String id) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Http.Reply r = via.get("/result/" + id);
+            assertThat(r.status()).as("GET /result/%s: %s", id, r).isEqualTo(200);
+            last[0] = r.json();
+            return FINAL.contains(last[0].get("status").asText());
+        });
+        return last[0];
+    }
+
+    private JsonNode awaitFinal(String id) {
+        return awaitFinal(http, id);
+    }
+
+    private JsonNode run(Submission s) {
+        return awaitFinal(submit(s));
+    }
+
+    private static void assertStatus(JsonNode result, String status) {
+        assertThat(result.get("status").asText()).as("status of %s", result).isEqualTo(status);
+    }
+
+    /** The README's problem shape: application/problem+json with type, title, status, detail, instance; the field when named. */
+    private static void assertProblem(Http.Reply r, int status, String field) {
+        assertThat(r.status()).as("%s", r).isEqualTo(status);
+        assertThat(r.contentType()).as("%s", r).startsWith("application/problem+json");
+        JsonNode p = r.json();
+        assertThat(p.path("type").asText()).as("%s", r).startsWith("urn:runbox:problem:");
+        assertThat(p.path("title").isTextual()).as("title of %s", r).isTrue();
+        assertThat(p.path("status").asInt()).as("status of %s", r).isEqualTo(status);
+        assertThat(p.path("detail").isTextual()).as("detail of %s", r).isTrue();
+        assertThat(p.path("instance").isTextual()).as("instance of %s", r).isTrue();
+        if (field != null) {
+            assertThat(p.path("field").asText()).as("field of %s", r).isEqualTo(field);
+            assertThat(p.path("errors").findValuesAsText("field")).as("errors of %s", r).contains(field);
+        }
+    }
+
+    private void requireKeys() {
+        assumeTrue(deployment.apiKey().isPresent(), deployment.name() + " was given no API key (keys off, or -D"
+                + ExternalDeployment.API_KEY + " not set): the key tests cannot run");
+    }
+
+    private void requireCallbacks() {
+        assumeTrue(deployment.callbackSecret().isPresent(), deployment.name() + " was given no callback secret (-D"
+                + ExternalDeployment.CALLBACK_SECRET + "); its server must also allow private targets (callback-allow-private=true) to reach this machine");
+    }
+
+    private static String unique() {
+        return "# " + UUID.randomUUID() + "\n";
+    }
+
+    private static String hmacSha256Hex(String secret, byte[] message) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(message));
+    }
+
+    /** The callback for submission {@code id} at the receiver's {@code name}, waited for; checked as README's "Verifying a callback" does. */
+    private CallbackReceiver.Call awaitSignedCallback(String name, String id) throws Exception {
+        CallbackReceiver.Call call = await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> receiver.callsTo(name).stream().filter(c -> id.equals(c.header("X-Runbox-Submission-Id"))).findFirst(),
+                        Optional::isPresent).orElseThrow();
+        String ts = call.header("X-Runbox-Timestamp");
+        byte[] signed = (ts + ".").getBytes(StandardCharsets.UTF_8);
+        byte[] message = new byte[signed.length + call.body().length];
+        System.arraycopy(signed, 0, message, 0, signed.length);
+        System.arraycopy(call.body(), 0, message, signed.length, call.body().length);
+        assertThat(call.header("Content-Type")).startsWith("application/json");
+        assertThat(call.header("X-Runbox-Submission-Id")).isEqualTo(id);
+        assertThat(call.header("X-Runbox-Attempt")).isEqualTo("1");
+        assertThat(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(ts))).as("timestamp age").isLessThan(300);
+        assertThat(call.header("X-Runbox-Signature")).isEqualTo("sha256=" + hmacSha256Hex(deployment.callbackSecret().orElseThrow(), message));
+        return call;
+    }
+
+    /** The first column's `names` of each table row in the README section under {@code heading}. */
+    private static Set<String> readmeTableNames(String heading) throws Exception {
+        List<String> lines = Files.readAllLines(README);
+        Set<String> names = new LinkedHashSet<>();
+        boolean in = false;
+        for (String line : lines) {
+            if (line.startsWith("#")) {
+                in = line.strip().equals(heading);
+                continue;
+            }
+            if (!in || !line.startsWith("| `")) continue;
+            Matcher m = Pattern.compile("`([a-z_]+)`").matcher(line.substring(0, line.indexOf('|', 1)));
+            while (m.find()) names.add(m.group(1));
+        }
+        return names;
+    }
+
+    // ------------------------------------------------------------------ the README's own examples
+
+    @Test
+    void readme_quick_start_curl_reverses_hello() {
+        // as README "Quick start" sends it: only source_code and stdin_data, the rest by default
+        Http.Reply r = http.post("/execute", "application/json",
+                "{\"source_code\":\"print(input()[::-1])\",\"stdin_data\":\"hello\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(r.status()).as("%s", r).isEqualTo(202);
+        assertThat(r.json().get("status").asText()).isEqualTo("PENDING");
+        JsonNode result = awaitFinal(r.json().get("submission_id").asText());
+        assertStatus(result, "OK");
+        assertThat(result.get("stdout").asText()).isEqualTo("olleh\n");
+        assertThat(result.get("stderr").asText()).isEmpty();
+        assertThat(result.get("exit_code").asInt()).isZero();
+        assertThat(result.get("language").asText()).isEqualTo("python");
+    }
+
+    @Test
+    void readme_wait_example_answers_200_with_42() {
+        Http.Reply r = http.post("/execute?wait=true&timeout_sec=10", "application/json",
+                "{\"source_code\":\"print(6*7)\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertStatus(r.json(), "OK");
+        assertThat(r.json().get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    // ------------------------------------------------------------------ POST /execute and its fields
+
+    @Test
+    void the_submission_builder_sends_every_request_field_the_readme_documents() throws Exception {
+        assumeTrue(Files.isReadable(README), "no README.md in " + Path.of("").toAbsolutePath());
+        Set<String> documented = new LinkedHashSet<>(readmeTableNames("### `POST /execute`"));
+        documented.addAll(readmeTableNames("### Request fields"));
+        assertThat(documented).as("fields in the README's tables").contains("source_code", "expected_output");
+        List<String> sent = new ArrayList<>();
+        Submission.python("print(1)").json().fieldNames().forEachRemaining(sent::add);
+        assertThat(sent).containsExactlyInAnyOrderElementsOf(documented);
+    }
+
+    @Test
+    void a_submission_is_answered_202_pending_with_its_location() {
+        Http.Reply r = post(Submission.python("print(1)"));
+        assertThat(r.status()).as("%s", r).isEqualTo(202);
+        JsonNode body = r.json();
+        String id = body.get("submission_id").asText();
+        assertThat(UUID.fromString(id).toString()).isEqualTo(id);
+        assertThat(body.get("status").asText()).isEqualTo("PENDING");
+        assertThat(r.header("Location")).contains("/result/" + id);
+        assertStatus(awaitFinal(id), "OK");
+    }
+
+    @Test
+    void a_complete_submission_shows_the_effect_of_every_field() throws Exception {
+        String source = "#include <stdio.h>\n" + "/* " + UUID.randomUUID() + " */\n"
+                + "int main(int argc, char **argv) {\n"
+                + "  int n;\n"
+                + "  if (scanf(\"%d\", &n) != 1) return 9;\n"
+                + "  printf(\"%d\\n\", n * FACTOR);\n"
+                + "  for (int i = 1; i < argc; i++) printf(\"[%s]\\n\", argv[i]);\n"
+                + "  return 0;\n"
+                + "}\n";
+        String expected = "42\n[a]\n[b c]\n";
+        Submission complete = Submission.c(source).stdin("6\n").timeLimitSec(1.5).memoryLimitMb(64).cpuCores(0.5).cache(true)
+                .compilerOptions("-DFACTOR=7").arguments("a", "b c").expectedOutput(expected);
+        deployment.callbackSecret().ifPresent(s -> complete.callbackUrl(receiver.url("complete")));
+        Http one = http.pinned(); // the result cache is per API process
+        String id = submit(one, complete);
+        JsonNode result = awaitFinal(id);
+
+        assertStatus(result, "OK");                                   // expected_output matched, or WA
+        assertThat(result.get("stdout").asText()).isEqualTo(expected); // stdin_data, compiler_options, command_line_arguments
+        assertThat(result.get("language").asText()).isEqualTo("c");   // language
+        assertThat(result.get("compile_output").isTextual()).as("compile_output of a compiled language").isTrue();
+        assertThat(result.get("cached").asBoolean()).isFalse();
+        String repeat = submit(one, complete);
+        JsonNode copy = awaitFinal(repeat);
+        assertThat(copy.get("cached").asBoolean()).as("cache: the repeat %s", copy).isTrue();
+        assertThat(copy.get("stdout").asText()).isEqualTo(expected);
+        if (deployment.callbackSecret().isPresent()) {                 // callback_url: each final result posted, signed
+            for (String posted : List.of(id, repeat)) {
+                JsonNode called = Http.JSON.readTree(awaitSignedCallback("complete", posted).body());
+                assertThat(called).isEqualTo(http.get("/result/" + posted).json());
+            }
+        }
+    }
+
+    @Test
+    void stdin_data_reaches_the_program_with_nul_characters_as_nul_bytes() {
+        JsonNode r = run(Submission.python("import sys\nprint(list(sys.stdin.buffer.read()))").stdin("a\u0000b\n"));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("[97, 0, 98, 10]\n");
+    }
+
+    @Test
+    void command_line_arguments_arrive_as_exactly_the_given_argv_elements() {
+        JsonNode r = run(Submission.python("import sys\nprint(len(sys.argv) - 1)\nfor a in sys.argv[1:]: print(repr(a))")
+                .arguments("a", "b c"));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("2\n'a'\n'b c'\n");
+    }
+
+    @Test
+    void compiler_options_reach_the_compiler_one_argv_element_each() {
+        JsonNode r = run(Submission.c("#include <stdio.h>\nint main(void) { printf(\"%s %d\\n\", GREETING, FACTOR); return 0; }\n")
+                .compilerOptions("-DFACTOR=7", "-DGREETING=\"two words\""));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("two words 7\n");
+    }
+
+    @Test
+    void expected_output_the_program_does_not_print_gives_WA() {
+        JsonNode r = run(Submission.python("print(2)").expectedOutput("3\n"));
+        assertStatus(r, "WA");
+        assertThat(r.get("message").asText()).isNotBlank();
+        assertThat(r.get("stdout").asText()).isEqualTo("2\n");
+    }
+
+    @Test
+    void expected_output_ignores_trailing_whitespace_and_empty_lines_at_the_end() {
+        JsonNode r = run(Submission.python("print('1 2')\nprint(3)").expectedOutput("1 2  \r\n3\n\n\n"));
+        assertStatus(r, "OK");
+    }
+
+    @Test
+    void time_limit_sec_is_cpu_time_and_a_busy_loop_gets_TLE() {
+        JsonNode r = run(Submission.python("while True: pass").timeLimitSec(0.5));
+        assertStatus(r, "TLE");
+        assertThat(r.get("message").asText()).contains("0.5");
+        assertThat(r.get("exit_code").isNull()).isTrue();
+        assertThat(r.get("cpu_time_sec").asDouble()).isGreaterThanOrEqualTo(0.4);
+    }
+
+    @Test
+    void memory_limit_mb_bounds_the_run_and_an_allocation_past_it_gets_MLE() {
+        JsonNode r = run(Submission.python("b = b'x' * (200 << 20)\nprint(len(b))").memoryLimitMb(48));
+        assertStatus(r, "MLE");
+        assertThat(r.get("message").asText()).isNotBlank();
+        assertThat(r.get("stdout").asText()).isEmpty();
+    }
+
+    @Test
+    void cpu_cores_below_one_stretches_the_wall_time_limit() {
+        // wall limit = 2 × time_limit_sec ÷ min(1, cpu_cores): 0.8 s at one core, 4 s at 0.2
+        String sleeper = "import time\ntime.sleep(1.5)\nprint('woke')";
+        JsonNode oneCore = run(Submission.python(sleeper).timeLimitSec(0.4).cpuCores(1.0));
+        JsonNode fifthOfACore = run(Submission.python(sleeper).timeLimitSec(0.4).cpuCores(0.2));
+        assertStatus(oneCore, "TLE");
+        assertStatus(fifthOfACore, "OK");
+        assertThat(fifthOfACore.get("stdout").asText()).isEqualTo("woke\n");
+    }
+
+    @Test
+    void output_past_the_cap_gets_OLE_with_stdout_truncated() {
+        JsonNode r = run(Submission.python("import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(64): sys.stdout.write(chunk)"));
+        assertStatus(r, "OLE");
+        assertThat(r.get("stdout_truncated").asBoolean()).isTrue();
+        assertThat(r.get("stderr_truncated").asBoolean()).isFalse();
+        assertThat(r.get("stdout").asText()).startsWith("xxxx");
+        assertThat(r.get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void a_non_zero_exit_is_RE_with_its_exit_code() {
+        JsonNode r = run(Submission.python("import sys\nprint('bye', file=sys.stderr)\nsys.exit(3)"));
+        assertStatus(r, "RE");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(3);
+        assertThat(r.get("signal").isNull()).isTrue();
+        assertThat(r.get("stderr").asText()).isEqualTo("bye\n");
+        assertThat(r.get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void a_program_killed_by_a_signal_is_RE_with_the_signal_and_no_exit_code() {
+        JsonNode r = run(Submission.python("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"));
+        assertStatus(r, "RE");
+        assertThat(r.get("signal").asInt()).isEqualTo(11);
+        assertThat(r.get("exit_code").isNull()).isTrue();
+    }
+
+    @Test
+    void a_c_compile_error_is_CE_with_the_compilers_output() {
+        JsonNode r = run(Submission.c("int main(void) { return undeclared_name; }\n"));
+        assertStatus(r, "CE");
+        assertThat(r.get("compile_output").isTextual()).as("compile_output of %s", r).isTrue();
+        assertThat(r.get("compile_output").asText()).contains("undeclared_name");
+        assertThat(r.get("message").asText()).isNotBlank();
+        for (String notRun : List.of("stdout", "stderr", "exit_code", "time_sec")) {
+            assertThat(r.get(notRun).isNull()).as("%s of a CE: %s", notRun, r).isTrue();
+        }
+    }
+
+    // ------------------------------------------------------------------ GET /result/{id}
+
+    @Test
+    void a_final_result_has_every_documented_field_with_its_type() throws Exception {
+        String id = submit(Submission.python("import sys\nprint('out')\nprint('err', file=sys.stderr)"));
+        JsonNode r = awaitFinal(id);
+        assertStatus(r, "OK");
+        assertThat(r.get("submission_id").asText()).isEqualTo(id);
+        assertThat(r.get("stdout").asText()).isEqualTo("out\n");
+        assertThat(r.get("stderr").asText()).isEqualTo("err\n");
+        assertThat(r.get("stdout_truncated").isBoolean()).isTrue();
+        assertThat(r.get("stderr_truncated").isBoolean()).isTrue();
+        assertThat(r.get("exit_code").asInt()).isZero();
+        assertThat(r.get("exit_code").isIntegralNumber()).isTrue();
+        assertThat(r.has("signal") && r.get("signal").isNull()).as("signal: present and null").isTrue();
+        assertThat(r.get("time_sec").isNumber()).isTrue();
+        assertThat(r.get("time_sec").asDouble()).isPositive();
+        assertThat(r.get("cpu_time_sec").isNumber()).isTrue();
+        assertThat(r.get("memory_kb").isIntegralNumber()).isTrue();
+        assertThat(r.get("memory_kb").asLong()).isPositive();
+        assertThat(r.has("message") && r.get("message").isNull()).as("message: present, null for OK").isTrue();
+        assertThat(r.get("language").asText()).isEqualTo("python");
+        assertThat(r.has("compile_output") && r.get("compile_output").isNull()).as("compile_output: null for an interpreted language").isTrue();
+        Instant created = Instant.parse(r.get("created_at").asText());
+        Instant started = Instant.parse(r.get("started_at").asText());
+        Instant finished = Instant.parse(r.get("finished_at").asText());
+        assertThat(r.get("created_at").asText()).endsWith("Z");
+        assertThat(created).isBeforeOrEqualTo(started);
+        assertThat(started).isBeforeOrEqualTo(finished);
+        assertThat(r.get("cached").isBoolean()).isTrue();
+        assertThat(r.get("cached").asBoolean()).isFalse();
+        if (Files.isReadable(README)) {
+            Set<String> documented = new LinkedHashSet<>(readmeTableNames("### `GET /result/{id}`"));
+            documented.addAll(readmeTableNames("### Result fields and statuses"));
+            List<String> present = new ArrayList<>();
+            r.fieldNames().forEachRemaining(present::add);
+            assertThat(present).as("fields of %s", r).containsAll(documented);
+        }
+    }
+
+    // ------------------------------------------------------------------ statuses over time: the event stream
+
+    /** Jobs the deployment runs at once: the concurrency of its live workers. */
+    private int capacity() {
+        int sum = 0;
+        for (JsonNode w : http.get("/workers").json().path("workers")) {
+            if (w.path("alive").asBoolean()) sum += w.path("concurrency").asInt();
+        }
+        return sum > 0 ? sum : http.get("/health").json().path("workers").asInt(1);
+    }
+
+    @Test
+    void the_event_stream_shows_PENDING_then_PROCESSING_then_the_final_result() throws Exception {
+        // every worker busy with a sleeper: the probe waits in the queue, so its stream starts PENDING
+        List<String> sleepers = new ArrayList<>();
+        for (int i = 0; i < capacity(); i++) {
+            sleepers.add(submit(Submission.python("import time\ntime.sleep(2)").timeLimitSec(2.0)));
+        }
+        String probe = submit(Submission.python("import time\ntime.sleep(0.5)\nprint('probed')"));
+        SseLines.Stream_ stream = http.events("/result/" + probe + "/events");
+
+        assertThat(stream.response().statusCode()).isEqualTo(200);
+        assertThat(stream.response().headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> statuses = new ArrayList<>();
+        for (SseLines.Event e : stream.events()) {
+            assertThat(e.name()).isEqualTo("status");
+            assertThat(e.json().get("submission_id").asText()).isEqualTo(probe);
+            statuses.add(e.json().get("status").asText());
+        }
+        assertThat(statuses).as("statuses streamed").startsWith("PENDING").contains("PROCESSING").endsWith("OK");
+        assertThat(statuses.indexOf("PROCESSING")).isGreaterThan(statuses.lastIndexOf("PENDING"));
+        JsonNode pending = stream.events().get(0).json();
+        assertThat(pending.get("stdout").isNull()).as("stdout until final").isTrue();
+        assertThat(pending.get("stdout_truncated").isNull()).as("stdout_truncated until final").isTrue();
+        assertThat(pending.get("finished_at").isNull()).isTrue();
+        JsonNode last = stream.events().get(stream.events().size() - 1).json();
+        assertThat(last).isEqualTo(http.get("/result/" + probe).json());
+        for (String s : sleepers) assertStatus(awaitFinal(s), "OK");
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    @Test
+    void wait_true_answers_200_with_the_final_result() {
+        Http.Reply r = http.postJson("/execute?wait=true&timeout_sec=30", Submission.python("print('waited')").json());
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertStatus(r.json(), "OK");
+        assertThat(r.json().get("stdout").asText()).isEqualTo("waited\n");
+        assertThat(r.json().get("finished_at").isTextual()).isTrue();
+    }
+
+    @Test
+    void wait_shorter_than_the_run_answers_202_with_the_current_status() {
+        Http.Reply r = http.postJson("/execute?wait=true&timeout_sec=0.3",
+                Submission.python("import time\ntime.sleep(1.5)\nprint('late')").json());
+        assertThat(r.status()).as("%s", r).isEqualTo(202);
+        assertThat(r.json().get("status").asText()).isIn("PENDING", "PROCESSING");
+        JsonNode done = awaitFinal(r.json().get("submission_id").asText());
+        assertStatus(done, "OK");
+        assertThat(done.get("stdout").asText()).isEqualTo("late\n");
+    }
+
+    @Test
+    void bad_wait_or_timeout_sec_is_a_400_problem() {
+        ObjectNode body = Submission.python("print(1)").json();
+        assertProblem(http.postJson("/execute?wait=perhaps", body), 400, null);
+        assertProblem(http.postJson("/execute?timeout_sec=5", body), 400, null);
+        assertProblem(http.postJson("/execute?wait=true&timeout_sec=0", body), 400, null);
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    @Test
+    void a_batch_judges_each_item_on_its_own_and_results_answers_in_order() {
+        ObjectNode envelope = Http.JSON.createObjectNode();
+        ArrayNode items = envelope.putArray("submissions");
+        items.add(Submission.python("print('first')").json());
+        items.add(Submission.of("cobol", "DISPLAY 'X'.").json());
+        items.add(Submission.python("print('third')").json());
+        Http.Reply r = http.postJson("/execute/batch", envelope);
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        JsonNode answers = r.json().get("submissions");
+        assertThat(answers).hasSize(3);
+        assertThat(answers.get(0).get("status").asText()).isEqualTo("PENDING");
+        assertThat(answers.get(1).get("status").asInt()).isEqualTo(400);
+        assertThat(answers.get(1).get("field").asText()).isEqualTo("language");
+        assertThat(answers.get(2).get("status").asText()).isEqualTo("PENDING");
+        String first = answers.get(0).get("submission_id").asText();
+        String third = answers.get(2).get("submission_id").asText();
+        awaitFinal(first);
+        awaitFinal(third);
+
+        String unknown = UUID.randomUUID().toString();
+        Http.Reply results = http.get("/results?ids=" + first + "," + third + ",not-an-id," + unknown);
+        assertThat(results.status()).as("%s", results).isEqualTo(200);
+        JsonNode list = results.json().get("results");
+        assertThat(list).hasSize(4);
+        assertThat(list.get(0).get("stdout").asText()).isEqualTo("first\n");
+        assertThat(list.get(1).get("stdout").asText()).isEqualTo("third\n");
+        assertThat(list.get(2).get("status").asInt()).isEqualTo(400);
+        assertThat(list.get(3).get("status").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void a_malformed_batch_envelope_is_refused_whole_with_400() {
+        ObjectNode empty = Http.JSON.createObjectNode();
+        empty.putArray("submissions");
+        assertProblem(http.postJson("/execute/batch", empty), 400, null);
+        ObjectNode extra = Http.JSON.createObjectNode();
+        extra.putArray("submissions").add(Submission.python("print(1)").json());
+        extra.put("priority", 1);
+        assertProblem(http.postJson("/execute/batch", extra), 400, null);
+        assertProblem(http.post("/execute/batch", "application/json", "[]".getBytes(StandardCharsets.UTF_8)), 400, null);
+    }
+
+    // ------------------------------------------------------------------ result cache
+
+    @Test
+    void a_repeat_of_a_cached_run_is_a_copy_marked_cached_with_its_own_id() {
+        Http one = http.pinned(); // each API process has its own cache
+        Submission s = Submission.python(unique() + "print('computed once')").cache(true);
+        String firstId = submit(one, s);
+        JsonNode first = awaitFinal(firstId);
+        assertStatus(first, "OK");
+        Http.Reply again = one.postJson("/execute", s.json());
+        assertThat(again.status()).as("%s", again).isEqualTo(202);
+        assertThat(again.json().get("status").asText()).as("a cached answer is final at once").isEqualTo("OK");
+        String secondId = again.json().get("submission_id").asText();
+        assertThat(secondId).isNotEqualTo(firstId);
+        JsonNode copy = http.get("/result/" + secondId).json();
+        assertThat(copy.get("cached").asBoolean()).isTrue();
+        assertThat(copy.get("stdout").asText()).isEqualTo("computed once\n");
+        assertThat(copy.get("started_at").asText()).isEqualTo(copy.get("created_at").asText());
+        assertThat(copy.get("finished_at").asText()).isEqualTo(copy.get("created_at").asText());
+    }
+
+    @Test
+    void a_run_without_cache_true_is_never_answered_from_the_cache() {
+        Http one = http.pinned();
+        Submission s = Submission.python(unique() + "print('fresh')").cache(false);
+        awaitFinal(submit(one, s));
+        JsonNode second = awaitFinal(submit(one, s));
+        assertThat(second.get("cached").asBoolean()).isFalse();
+    }
+
+    // ------------------------------------------------------------------ callbacks
+
+    @Test
+    void the_final_result_is_posted_to_callback_url_signed_with_the_callback_secret() throws Exception {
+        requireCallbacks();
+        String id = submit(Submission.python("print('called back')").callbackUrl(receiver.url("signed")));
+        CallbackReceiver.Call call = awaitSignedCallback("signed", id);
+        JsonNode body = Http.JSON.readTree(call.body());
+        assertStatus(body, "OK");
+        assertThat(body.get("stdout").asText()).isEqualTo("called back\n");
+        assertThat(body).isEqualTo(Http.JSON.readTree(http.get("/result/" + id).body()));
+    }
+
+    // ------------------------------------------------------------------ API keys
+
+    @Test
+    void without_an_api_key_every_route_but_the_public_ones_answers_401() {
+        requireKeys();
+        for (Http.Reply r : List.of(anonymous.postJson("/execute", Submission.python("print(1)").json()),
+                anonymous.get("/languages"), anonymous.get("/result/" + UUID.randomUUID()), anonymous.get("/results?ids=" + UUID.randomUUID()),
+                anonymous.get("/submissions/recent"), anonymous.get("/metrics"))) {
+            assertProblem(r, 401, null);
+            assertThat(r.header("WWW-Authenticate")).as("%s", r).hasValue("Bearer realm=\"runbox\"");
+        }
+        for (String open : List.of("/health", "/ready", "/openapi.json", "/docs")) {
+            assertThat(anonymous.get(open).status()).as("%s without a key", open).isEqualTo(200);
+        }
+        assertProblem(http.withKey(Optional.of("not-a-key-of-this-server-0123456789")).get("/languages"), 401, null);
+    }
+
+    @Test
+    void a_submission_is_visible_only_to_the_key_that_made_it() throws Exception {
+        requireKeys();
+        assumeTrue(deployment.otherApiKey().isPresent(), "no second API key (-D" + ExternalDeployment.OTHER_API_KEY + ")");
+        Http owner = http.pinned();
+        Http other = owner.withKey(deployment.otherApiKey());
+        String id = submit(owner, Submission.python("print('mine')"));
+        awaitFinal(owner, id);
+        assertProblem(other.get("/result/" + id), 404, null);
+        assertThat(other.get("/results?ids=" + id).json().get("results").get(0).get("status").asInt()).isEqualTo(404);
+        assertThat(other.get("/result/" + id + "/events", "Accept", "text/event-stream").status()).isEqualTo(404);
+        assertThat(other.get("/submissions/recent").json().get("submissions").findValuesAsText("submission_id")).doesNotContain(id);
+        assertThat(owner.get("/result/" + id).status()).isEqualTo(200);
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    @Test
+    void an_invalid_field_is_a_400_problem_naming_the_field() {
+        Map<String, ObjectNode> cases = new LinkedHashMap<>();
+        cases.put("time_limit_sec", Submission.python("print(1)").json().put("time_limit_sec", "2"));
+        cases.put("memory_limit_mb", Submission.python("print(1)").memoryLimitMb(1).json());
+        cases.put("cpu_cores", Submission.python("print(1)").cpuCores(0).json());
+        cases.put("language", Submission.of("cobol", "DISPLAY 'X'.").json());
+        cases.put("stdin_data", Submission.python("print(1)").json().put("stdin_data", 5));
+        cases.put("cache", Submission.python("print(1)").json().put("cache", "yes"));
+        cases.put("compiler_options", Submission.python("print(1)").compilerOptions("-O2").json());
+        cases.put("command_line_arguments", Submission.python("print(1)").json().put("command_line_arguments", "a b"));
+        cases.put("expected_output", Submission.python("print(1)").json().put("expected_output", 1));
+        cases.put("callback_url", Submission.python("print(1)").callbackUrl("ftp://example.com/hook").json());
+        cases.put("enable_network", Submission.python("print(1)").json().put("enable_network", true));
+        ObjectNode noSource = Submission.python("print(1)").json();
+        noSource.remove("source_code");
+        cases.put("source_code", noSource);
+        assertThat(cases.keySet()).as("a case for every field").containsAll(Submission.FIELDS);
+        cases.forEach((field, body) -> {
+            Http.Reply r = http.postJson("/execute", body);
+            assertProblem(r, 400, field);
+            assertThat(r.json().get("instance").asText()).isEqualTo("/execute");
+        });
+    }
+
+    @Test
+    void a_body_that_is_not_json_is_400_and_one_not_declared_json_is_415() {
+        assertProblem(http.post("/execute", "application/json", "{\"source_code\": ".getBytes(StandardCharsets.UTF_8)), 400, null);
+        assertProblem(http.post("/execute", "text/plain", Submission.python("print(1)").json().toString().getBytes(StandardCharsets.UTF_8)), 415, null);
+    }
+
+    @Test
+    void a_body_past_the_size_limit_is_413() {
+        byte[] huge = new byte[40 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        String head = "{\"source_code\":\"";
+        System.arraycopy(head.getBytes(StandardCharsets.UTF_8), 0, huge, 0, head.length());
+        huge[huge.length - 2] = '"';
+        huge[huge.length - 1] = '}';
+        assertProblem(http.post("/execute", "application/json", huge), 413, null);
+    }
+
+    @Test
+    void an_unknown_id_is_404_and_a_malformed_one_400() {
+        assertProblem(http.get("/result/" + UUID.randomUUID()), 404, null);
+        assertProblem(http.get("/result/not-an-id"), 400, null);
+    }
+
+    @Test
+    void an_unknown_route_is_404_and_a_wrong_method_405() {
+        assertProblem(http.get("/no-such-route"), 404, null);
+        assertProblem(http.send("DELETE", "/execute", null, null), 405, null);
+        assertProblem(http.get("/execute"), 405, null);
+    }
+
+    @Test
+    void an_event_stream_asked_for_without_accept_text_event_stream_is_406() {
+        String id = submit(Submission.python("print(1)"));
+        assertProblem(http.get("/result/" + id + "/events", "Accept", "application/json"), 406, null);
+        awaitFinal(id);
+    }
+
+    // ------------------------------------------------------------------ other endpoints
+
+    @Test
+    void health_answers_ok_with_the_queue_and_worker_counts() {
+        Http.Reply r = anonymous.get("/health");
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode h = r.json();
+        assertThat(h.get("status").asText()).isEqualTo("ok");
+        assertThat(h.has("queue_depth")).isTrue();
+        assertThat(h.get("workers").isInt()).isTrue();
+        assertThat(h.get("workers_busy").isInt()).isTrue();
+    }
+
+    @Test
+    void ready_answers_ready() {
+        Http.Reply r = anonymous.get("/ready");
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.json().get("status").asText()).isEqualTo("ready");
+    }
+
+    @Test
+    void languages_lists_id_name_version_and_source_file_of_each() {
+        Http.Reply r = http.get("/languages");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().isArray()).isTrue();
+        assertThat(r.json().findValuesAsText("id")).contains("python");
+        for (JsonNode l : r.json()) {
+            for (String f : List.of("id", "name", "version", "source_file")) {
+                assertThat(l.path(f).isTextual()).as("%s of %s", f, l).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void every_listed_language_has_a_hello_program_in_this_suite() {
+        List<String> listed = http.get("/languages").json().findValuesAsText("id");
+        assertThat(HelloPrograms.BY_LANGUAGE.keySet()).as("add a hello for each language GET /languages lists").containsAll(listed);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> hello_world_runs_in_every_listed_language() {
+        Map<String, String> submitted = new LinkedHashMap<>();
+        for (JsonNode l : http.get("/languages").json()) {
+            String id = l.get("id").asText();
+            String source = HelloPrograms.BY_LANGUAGE.get(id);
+            if (source == null) continue; // every_listed_language_has_a_hello_program_in_this_suite fails for it
+            submitted.put(id, submit(Submission.of(id, source).timeLimitSec(5).memoryLimitMb(256)));
+        }
+        return submitted.entrySet().stream().map(e -> DynamicTest.dynamicTest("hello world in " + e.getKey(), () -> {
+            JsonNode r = awaitFinal(e.getValue());
+            assertStatus(r, "OK");
+            assertThat(r.get("stdout").asText()).isEqualTo(HelloPrograms.OUTPUT);
+            assertThat(r.get("language").asText()).isEqualTo(e.getKey());
+        }));
+    }
+
+    @Test
+    void openapi_json_is_an_openapi_3_1_document_of_every_route() {
+        Http.Reply r = anonymous.get("/openapi.json");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("openapi").asText()).startsWith("3.1");
+        List<String> paths = new ArrayList<>();
+        r.json().get("paths").fieldNames().forEachRemaining(paths::add);
+        assertThat(paths).contains("/execute", "/execute/batch", "/result/{id}", "/result/{id}/events", "/results", "/health",
+                "/ready", "/languages", "/metrics", "/openapi.json", "/docs", "/submissions/recent");
+    }
+
+    @Test
+    void docs_is_the_swagger_ui_page() {
+        Http.Reply r = anonymous.get("/docs");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).startsWith("text/html");
+        assertThat(r.body().toLowerCase()).contains("swagger");
+    }
+
+    @Test
+    void metrics_are_in_the_prometheus_text_format() {
+        awaitFinal(submit(Submission.python("print(1)")));
+        Http.Reply r = http.get("/metrics");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).startsWith("text/plain");
+        assertThat(r.body()).contains("# TYPE ").contains("http_server_requests_seconds_count").contains("runbox_queue_depth");
+    }
+
+    @Test
+    void recent_submissions_list_a_new_submission_first_without_its_output() {
+        Http one = http.pinned(); // the list is of this API process's submissions
+        String id = submit(one, Submission.python("print('recent')"));
+        Http.Reply r = one.get("/submissions/recent");
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.json().get("capacity").isInt()).isTrue();
+        JsonNode newest = r.json().get("submissions").get(0);
+        assertThat(newest.get("submission_id").asText()).isEqualTo(id);
+        assertThat(newest.get("status").isTextual()).isTrue();
+        assertThat(newest.get("language").asText()).isEqualTo("python");
+        assertThat(newest.has("stdout")).as("no output in %s", newest).isFalse();
+        awaitFinal(id);
+    }
+
+    @Test
+    void requests_spread_over_every_api_server_reach_the_same_results() {
+        String id = submit(Submission.python("print('anywhere')"));
+        awaitFinal(id);
+        for (int i = 0; i < http.servers(); i++) {
+            Http.Reply r = http.get("/result/" + id);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().get("stdout").asText()).isEqualTo("anywhere\n");
+        }
+    }
+}

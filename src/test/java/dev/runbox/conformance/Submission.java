@@ -1,0 +1,108 @@
+package dev.runbox.conformance;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * The body of a {@code POST /execute}, always with every request field the README documents, each
+ * given explicitly (an unset optional one as {@code null}, which the README defines as "the
+ * default"): a field that some deployment drops or garbles on its way to the sandbox then changes
+ * a result the suite checks, rather than going unnoticed.
+ */
+final class Submission {
+
+    /** Every field of POST /execute, as the README's two request tables list them. */
+    static final List<String> FIELDS = List.of("source_code", "stdin_data", "language", "time_limit_sec", "memory_limit_mb",
+            "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output");
+
+    private final String language;
+    private final String sourceCode;
+    private String stdinData = "";
+    private double timeLimitSec = 2.0;
+    private int memoryLimitMb = 128;
+    private double cpuCores = 1.0;
+    private boolean cache = false;
+    private String callbackUrl = null;
+    private List<String> compilerOptions = List.of();
+    private List<String> commandLineArguments = List.of();
+    private String expectedOutput = null;
+
+    private Submission(String language, String sourceCode) {
+        this.language = language;
+        this.sourceCode = sourceCode;
+    }
+
+    static Submission of(String language, String sourceCode) {
+        return new Submission(language, sourceCode);
+    }
+
+    static Submission python(String sourceCode) {
+        return of("python", sourceCode);
+    }
+
+    static Submission c(String sourceCode) {
+        return of("c", sourceCode);
+    }
+
+    Submission stdin(String s) {
+        stdinData = s;
+        return this;
+    }
+
+    Submission timeLimitSec(double s) {
+        timeLimitSec = s;
+        return this;
+    }
+
+    Submission memoryLimitMb(int mb) {
+        memoryLimitMb = mb;
+        return this;
+    }
+
+    Submission cpuCores(double cores) {
+        cpuCores = cores;
+        return this;
+    }
+
+    Submission cache(boolean on) {
+        cache = on;
+        return this;
+    }
+
+    Submission callbackUrl(String url) {
+        callbackUrl = url;
+        return this;
+    }
+
+    Submission compilerOptions(String... options) {
+        compilerOptions = List.of(options);
+        return this;
+    }
+
+    Submission arguments(String... args) {
+        commandLineArguments = List.of(args);
+        return this;
+    }
+
+    Submission expectedOutput(String s) {
+        expectedOutput = s;
+        return this;
+    }
+
+    ObjectNode json() {
+        ObjectNode n = Http.JSON.createObjectNode();
+        n.put("source_code", sourceCode);
+        n.put("stdin_data", stdinData);
+        n.put("language", language);
+        n.put("time_limit_sec", timeLimitSec);
+        n.put("memory_limit_mb", memoryLimitMb);
+        n.put("cpu_cores", cpuCores);
+        n.put("cache", cache);
+        n.put("callback_url", callbackUrl);
+        n.set("compiler_options", Http.JSON.valueToTree(compilerOptions));
+        n.set("command_line_arguments", Http.JSON.valueToTree(commandLineArguments));
+        n.put("expected_output", expectedOutput);
+        return n;
+    }
+}
