@@ -193,6 +193,11 @@ public final class RedisConnection implements AutoCloseable {
      * Subscribes to a pub/sub channel on a connection of its own (Lettuce subscribes again after a
      * reconnect; {@code onReconnect} then runs, because messages sent meanwhile are lost). In a
      * cluster, published messages reach every node, so any node serves the subscription.
+     *
+     * <p>{@code onMessage} and {@code onReconnect} run on a thread of their own, one call at a time
+     * and in order, never on Lettuce's event loop: a handler that sends a command and waits for its
+     * reply on that loop would wait for itself (each change read back its result and stalled the
+     * process for the command timeout).
      */
     public void subscribe(String channel, java.util.function.Consumer<String> onMessage, Runnable onReconnect) {
         try {
@@ -201,12 +206,12 @@ public final class RedisConnection implements AutoCloseable {
             c.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
                 @Override
                 public void message(String ch, String message) {
-                    if (ch.equals(channel)) onMessage.accept(message);
+                    if (ch.equals(channel)) deliver(() -> onMessage.accept(message));
                 }
 
                 @Override
                 public void subscribed(String ch, long count) {
-                    if (ch.equals(channel) && subscribedOnce.getAndSet(true)) onReconnect.run();
+                    if (ch.equals(channel) && subscribedOnce.getAndSet(true)) deliver(onReconnect);
                 }
             });
             c.sync().subscribe(channel);
@@ -217,6 +222,26 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean subscribedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Runs the pub/sub handlers (see {@link #subscribe}); its thread is made by the first message. */
+    private final java.util.concurrent.ExecutorService delivery = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "redis-pubsub-delivery");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private void deliver(Runnable handler) {
+        try {
+            delivery.execute(() -> {
+                try {
+                    handler.run();
+                } catch (RuntimeException e) {
+                    log.warn("a Redis pub/sub handler failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the connection is closing: nobody listens any more
+        }
+    }
     private final List<StatefulConnection<String, String>> pubSub = new CopyOnWriteArrayList<>();
 
     /** The command timeout: no call waits longer for a reply. */
@@ -305,6 +330,7 @@ public final class RedisConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        delivery.shutdownNow();
         for (StatefulConnection<String, String> c : pubSub) {
             try {
                 c.close();
