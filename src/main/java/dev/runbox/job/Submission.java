@@ -1,17 +1,24 @@
 package dev.runbox.job;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.time.Instant;
 import java.util.List;
 
 /**
  * What a user asked to run: accepted, validated and immutable from then on.
  *
+ * <p>On the wire (see {@code dev.runbox.wire.Wire}) two components take the names the API gives them,
+ * {@code submission_id} and {@code stdin_data}, so that a job reads the same in a request, a queue
+ * entry and a log line.
+ *
  * @param compilerOptions      extra arguments for the compiler, each one argv element (empty: none)
  * @param commandLineArguments arguments of the program, each one argv element (empty: none)
  * @param expectedOutput       stdout the program should print (compared ignoring trailing whitespace of
  *                             lines and of the whole), or null when the request gave none
  */
-public record Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits,
+public record Submission(@JsonProperty("submission_id") SubmissionId id, String language, String sourceCode,
+                         @JsonProperty("stdin_data") String stdin, Limits limits,
                          Instant createdAt, List<String> compilerOptions, List<String> commandLineArguments,
                          String expectedOutput) {
 

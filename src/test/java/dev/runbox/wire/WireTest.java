@@ -64,7 +64,8 @@ class WireTest {
         Submission s = CompleteRecords.submission();
         JsonNode n = PLAIN.readTree(Wire.write(s));
 
-        assertThat(n.get("id").asText()).isEqualTo(s.id().toString());
+        assertThat(n.get("submission_id").asText()).isEqualTo(s.id().toString());
+        assertThat(n.get("stdin_data").asText()).isEqualTo(s.stdin());
         assertThat(n.get("command_line_arguments").get(1).asText()).isEqualTo("b c");
         assertThat(n.get("compiler_options").size()).isEqualTo(2);
         assertThat(n.get("expected_output").asText()).isEqualTo("expected output\n");
@@ -91,7 +92,7 @@ class WireTest {
 
     @Test
     void what_is_not_json_of_the_type_is_refused_with_the_types_name() {
-        assertThatThrownBy(() -> Wire.read("{\"id\": \"not-an-id\"}", Submission.class))
+        assertThatThrownBy(() -> Wire.read("{\"submission_id\": \"not-an-id\"}", Submission.class))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Submission");
         assertThatThrownBy(() -> Wire.read("[1", ExecutionResult.class)).isInstanceOf(IllegalArgumentException.class);
     }
