@@ -10,7 +10,9 @@ import java.util.Locale;
 
 /**
  * Shows a result as the program would have: its stdout on stdout, its stderr on stderr (each whole,
- * one after the other: their interleaving is not recorded), then one summary line on stderr.
+ * one after the other: their interleaving is not recorded), then one summary line on stderr. A
+ * program that did not compile (CE) never ran: what its compiler printed goes to stderr in its place,
+ * as a local build would show it.
  */
 final class ResultPrinter {
     private ResultPrinter() {
@@ -18,7 +20,8 @@ final class ResultPrinter {
 
     static void print(Result r, PrintStream out, PrintStream err, boolean stdoutIsTerminal, boolean stderrIsTerminal) {
         String stdout = r.stdout() == null ? "" : r.stdout();
-        String stderr = r.stderr() == null ? "" : r.stderr();
+        String stderr = r.stderr() != null ? r.stderr()
+                : "CE".equals(r.status()) && r.compileOutput() != null ? r.compileOutput() : "";
         out.write(stdout.getBytes(StandardCharsets.UTF_8), 0, stdout.getBytes(StandardCharsets.UTF_8).length);
         out.flush();
         err.write(stderr.getBytes(StandardCharsets.UTF_8), 0, stderr.getBytes(StandardCharsets.UTF_8).length);

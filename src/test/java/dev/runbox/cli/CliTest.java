@@ -50,6 +50,16 @@ class CliTest {
     }
 
     @Test
+    void a_program_that_does_not_compile_shows_what_the_compiler_said() throws Exception {
+        Path file = source("broken.c", "int main(void) { return undeclared_name; }\n");
+        Finished f = cli("run", file.toString(), "--server", server.base());
+        assertThat(f.stdout()).isEmpty();
+        assertThat(f.stderr()).contains("undeclared_name").contains("error");
+        assertThat(lastLine(f.stderr())).startsWith("runbox: CE (");
+        assertThat(f.exitCode()).isEqualTo(121);
+    }
+
+    @Test
     void output_is_passed_through_unchanged() throws Exception {
         Path file = source("bytes.py", "import sys\nsys.stdout.write('no newline at the end: é ✓')\n");
         Finished f = cli("run", file.toString(), "--server", server.base());
