@@ -95,7 +95,6 @@ public record RunboxConfig(
             "RUNBOX_LAUNCHER",       // ./runbox: its own path, for the command lines in check-host's fixes
             "RUNBOX_SCOPED");        // ./runbox: already relaunched in a transient systemd scope (1)
 
-    /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     /**
      * Where Runbox keeps its state dirs: /run (a tmpfs, cleared at boot) where it allows exec, else
      * /var/lib. The state dir must allow exec (runbox-launch runs from it, compiled programs from its
@@ -107,6 +106,7 @@ public record RunboxConfig(
         return runMount.filter(dev.runbox.sandbox.Mounts.Mount::noexec).isPresent() ? Path.of("/var/lib") : Path.of("/run");
     }
 
+    /** Names, defaults and meanings of all settings; the README's table mirrors this. */
     public static final Map<String, String> DEFAULTS = defaults(Runtime.getRuntime().availableProcessors());
 
     /** The defaults on a host with {@code cpus} cores: those that follow the cores never fail their own check. */

@@ -1,5 +1,6 @@
 package dev.runbox.logging;
 
+import dev.runbox.testing.TestStateDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbox.testing.RunboxCli;
@@ -38,7 +39,7 @@ class JsonLogsTest {
 
     @Test
     void json_mode_prints_only_json_lines_and_every_line_about_a_submission_carries_its_id() throws Exception {
-        Path state = Path.of("/run", "runbox-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path state = TestStateDirs.fresh();
         int uidBase = 70000 + ThreadLocalRandom.current().nextInt(10000) * 10;
         Path stdout = Files.createTempFile("runbox-serve", ".out");
         Process server = RunboxCli.command(List.of("serve", "--log-format", "json", "--port", "0", "--workers", "1",

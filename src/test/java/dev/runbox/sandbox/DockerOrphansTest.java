@@ -1,5 +1,6 @@
 package dev.runbox.sandbox;
 
+import dev.runbox.testing.TestStateDirs;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.runbox.testing.DockerEngine;
@@ -26,8 +27,8 @@ class DockerOrphansTest {
         DockerEngine engine = DockerEngine.shared();
         String image = TestImage.ensure(engine);
         DockerClient docker = engine.client();
-        Path stateDir = Path.of("/run", "runbox-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        Path otherStateDir = Path.of("/run", "runbox-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path stateDir = TestStateDirs.fresh();
+        Path otherStateDir = TestStateDirs.fresh();
         String ours = SandboxHost.instanceTag(stateDir);
         String theirs = SandboxHost.instanceTag(otherStateDir);
         String running = orphan(docker, image, ours, true);

@@ -1,5 +1,6 @@
 package dev.runbox.sandbox;
 
+import dev.runbox.testing.TestStateDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class WorkDirTest {
 
     @BeforeAll
     static void open() throws Exception {
-        state = Path.of("/run", "runbox-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        state = TestStateDirs.fresh();
         readers = Executors.newCachedThreadPool();
         sandbox = SandboxHost.open(state, 80000 + ThreadLocalRandom.current().nextInt(5000) * 8, 2, 1, 64L << 20, 64, readers);
     }

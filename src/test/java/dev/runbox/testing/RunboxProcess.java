@@ -45,7 +45,7 @@ public final class RunboxProcess implements AutoCloseable {
      * a fresh uid range (appended as --set flags).
      */
     public static RunboxProcess start(String name, Map<String, String> env, String... args) throws IOException {
-        Path state = Path.of("/run", "runbox-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path state = TestStateDirs.fresh();
         int uidBase = 100_000 + ThreadLocalRandom.current().nextInt(100_000) * 10;
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

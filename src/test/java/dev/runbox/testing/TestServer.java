@@ -51,7 +51,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server with these settings on top of the test defaults. */
     public static TestServer start(Map<String, String> settings) throws Exception {
-        Path state = Path.of("/run", "runbox-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path state = TestStateDirs.fresh();
         int uidBase = 70000 + ThreadLocalRandom.current().nextInt(10000) * 10;
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("port", "0");

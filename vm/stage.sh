@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The VM stage: this build, tried on the host most users have — Debian 12 with systemd as PID 1,
+# cgroup v2 only, /run mounted noexec — as a new user would try it, because the machine the rest of
+# the tests run on is not such a host (cgroup v1 hybrid, no systemd) and a fake cgroupfs proves only
+# what its author believed about the kernel.
+#
+# The guest (vm/image.sh: built once, cached) boots under qemu on a copy-on-write overlay, so every
+# stage starts from the same clean disk. Its only network is qemu's user net restricted to the ssh
+# port forwarded from the host's loopback: the guest reaches nothing. Into it goes the clone as a user
+# has it (the tracked files and the jar built here, newer than its sources, so nothing is rebuilt),
+# the compiled tests with their jars, and the shared hostile suite. Then, each step a root ssh login
+# of its own (so each runs in a systemd login session, .../session-N.scope, as a user's would):
+#   1. ./runbox check-host passes;
+#   2. ./runbox serve is started from such a session and answers /health (through an ssh tunnel);
+#   3. the conformance suite runs from here against it (./runbox conformance);
+#   4. the shared hostile suite runs inside the guest against it (its checks of leftovers, canaries
+#      and the server's environment are about the guest);
+#   5. the sandbox tests run inside the guest, with JUnit's console launcher (the guest has no Maven).
+# Everything the guest printed is kept under target/vm/ (console.log, serve.log, *.log, reports/).
+#
+# Under software emulation everything in the guest is about 10 times slower than here, so the guest's
+# server gets compile time limits 6 times the built-in ones (a javac of a hello world takes longer
+# than Java's 20 s); run limits are the built-in ones, as the suites send them.
+#
+#   vm/stage.sh        (./runbox test runs it after the Maven build; RUNBOX_VM_STAGE=skip skips it)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started=$SECONDS
+OUT=$PWD/target/vm
+HOSTILE=${RUNBOX_HOSTILE_SUITE:-$PWD/../shared/hostile}
+JAR=target/runbox.jar
+
+say() { printf 'vm-stage: %s (%d s)\n' "$*" $((SECONDS - started)) >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# wait_for SECONDS WHAT CMD...: polls CMD until it succeeds, or fails the stage after SECONDS
+wait_for() {
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$qemu" 2>/dev/null || { say "qemu ended while waiting for $what; last of console:"; tail -40 "$OUT/console.log" >&2; exit 1; }
+    [ $SECONDS -lt $deadline ] || { say "gave up waiting for $what"; tail -40 "$OUT/console.log" >&2; exit 1; }
+    sleep 1
+  done
+}
+
+[ -f "$JAR" ] || { echo "vm-stage: build first (./runbox test builds $JAR)" >&2; exit 1; }
+[ -x "$HOSTILE/run_suite.sh" ] || { echo "vm-stage: no hostile suite at $HOSTILE (set RUNBOX_HOSTILE_SUITE)" >&2; exit 1; }
+IMAGE=$(vm/image.sh)
+say "guest disk $IMAGE"
+
+rm -rf "$OUT"; mkdir -p "$OUT/payload/runbox" "$OUT/payload/runbox/target/vm-lib" "$OUT/reports"
+# --- what goes in -------------------------------------------------------------------------------
+git ls-files -z | tar --null -T - -cf - | tar -C "$OUT/payload/runbox" -xf -
+cp -p "$JAR" "$OUT/payload/runbox/target/"
+touch "$OUT/payload/runbox/target/runbox.jar"                # newer than every source: not rebuilt
+cp -r target/classes target/test-classes "$OUT/payload/runbox/target/"
+mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
+tr ':' '\n' < "$OUT/classpath.txt" | xargs -r cp -t "$OUT/payload/runbox/target/vm-lib/"
+cp -r "$HOSTILE" "$OUT/payload/hostile"
+cp vm/guest.sh "$OUT/payload/"
+
+# --- boot ---------------------------------------------------------------------------------------
+qemu-img create -q -f qcow2 -F raw -b "$IMAGE/disk.raw" "$OUT/overlay.qcow2"
+SSH_PORT=$(free_port)
+# KVM where it runs a stock kernel; this machine's /dev/kvm is kvm_pvm, which runs only PVM guests.
+# Under TCG: one thread (thread=multi and -cpu max crash the guest JVM's JIT), a CPU model with what
+# the JDK and glibc expect of x86-64.
+if [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ]; then
+  accel=(-accel kvm -cpu host)
+else
+  accel=(-accel tcg,thread=single -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16)
+fi
+qemu-system-x86_64 "${accel[@]}" -machine q35 -smp 2 -m 6144 \
+  -kernel "$IMAGE/vmlinuz" -initrd "$IMAGE/initrd.img" \
+  -append "root=/dev/vda rw console=ttyS0 panic=-1" -no-reboot \
+  -drive "file=$OUT/overlay.qcow2,if=virtio,format=qcow2" \
+  -netdev "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22" -device virtio-net-pci,netdev=net0 \
+  -display none -monitor none -serial "file:$OUT/console.log" &
+qemu=$!
+tunnel=
+trap '[ -n "$tunnel" ] && kill $tunnel 2>/dev/null; kill $qemu 2>/dev/null; wait 2>/dev/null; rm -rf "$OUT/payload" "$OUT/overlay.qcow2"' EXIT
+
+SSH=(ssh -q -i "$IMAGE/ssh/id_ed25519" -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+     -o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=15 -o ServerAliveCountMax=8 root@127.0.0.1)
+guest() { "${SSH[@]}" "$@"; }
+wait_for 600 "the guest's sshd" guest true
+say "guest up: $(guest 'uname -r; systemctl --version | head -1; stat -fc %T /sys/fs/cgroup; findmnt -no OPTIONS /run' | tr '\n' ' ')"
+
+tar -C "$OUT/payload" -cf - . | guest 'tar -C /root -xf -'
+say "payload copied ($(du -sh "$OUT/payload" | cut -f1))"
+
+# each step writes its log here and fails the stage (after collecting what there is) when it fails
+failed=()
+step() {
+  local name=$1; shift
+  local t=$SECONDS status=0
+  "$@" > "$OUT/$name.log" 2>&1 || status=$?
+  if [ $status -eq 0 ]; then say "$name: passed in $((SECONDS - t)) s"
+  else say "$name: FAILED (exit $status) in $((SECONDS - t)) s; last of $OUT/$name.log:"; tail -30 "$OUT/$name.log" >&2; failed+=("$name"); fi
+}
+
+step check-host guest /root/guest.sh check-host
+
+# The server stays in its own login session; the tunnel is a second one, as a user's browser would
+# use. API keys stay off: the hostile suite sends none, and one server start under emulation takes
+# minutes. So the conformance suite skips its key and callback cases here; they are about the API,
+# which the other shapes prove, not about the host.
+guest /root/guest.sh serve > "$OUT/serve-session.log" 2>&1 &
+HTTP_PORT=$(free_port)
+"${SSH[@]}" -N -o ExitOnForwardFailure=yes -L "127.0.0.1:$HTTP_PORT:127.0.0.1:8080" &
+tunnel=$!
+t=$SECONDS
+wait_for 600 "the guest's /health" curl -fsS "http://127.0.0.1:$HTTP_PORT/health"
+say "serve: /health answered after $((SECONDS - t)) s"
+
+step conformance ./runbox conformance "http://127.0.0.1:$HTTP_PORT"
+cp target/surefire-reports/TEST-dev.runbox.conformance.ExternalConformanceTest.xml "$OUT/reports/" 2>/dev/null || true
+step hostile guest /root/guest.sh hostile
+guest /root/guest.sh stop-serve > "$OUT/stop-serve.log" 2>&1 || true
+step sandbox-tests guest /root/guest.sh sandbox-tests
+guest 'cat /root/serve.log' > "$OUT/serve.log" 2>/dev/null || true
+guest 'tar -C /root/reports -cf - .' 2>/dev/null | tar -C "$OUT/reports" -xf - 2>/dev/null || true
+guest 'systemctl poweroff' >/dev/null 2>&1 || true
+
+if [ ${#failed[@]} -gt 0 ]; then
+  say "VM stage FAILED: ${failed[*]} (logs in $OUT)"
+  exit 1
+fi
+say "VM stage passed: check-host, serve, conformance, hostile suite, sandbox tests"
