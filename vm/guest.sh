@@ -2,7 +2,7 @@
 # The VM stage's steps inside the guest (vm/stage.sh runs each over an ssh login of its own, as root).
 # The clone is /root/runbox, the hostile suite /root/hostile; logs and reports go to /root.
 #
-#   guest.sh check-host | serve | stop-serve | hostile | sandbox-tests
+#   guest.sh check-host | serve | stop-serve | hostile SLOWDOWN | sandbox-tests
 set -euo pipefail
 cd /root/runbox
 
@@ -17,6 +17,30 @@ languages() {
 canary() {
   [ -f /root/canary ] || echo "vm-canary-$RANDOM$RANDOM$RANDOM" > /root/canary
   cat /root/canary
+}
+# The shared hostile suite for a host SLOWDOWN times slower than an ordinary one (vm/stage.sh says how
+# much), by the conformance suite's rule: a case whose run must not be stopped by its time limit (TLE
+# is not among its expected statuses) gets SLOWDOWN times its limit (at most the API's 20 s); cases
+# meant to reach the limit keep theirs. Every time and wall-time bound the suite checks is SLOWDOWN
+# times its own. Requests meant to be refused (a limit of 0 or 1e9) and bodies that are not JSON stay
+# as they are. Every other check, the leftover, canary and secret ones among them, is unchanged.
+slow_hostile_cases() {
+  local k=$1 from=/root/hostile to=/root/hostile-slow
+  rm -rf "$to"; cp -r "$from" "$to"
+  awk -F'\t' -v OFS='\t' -v k="$k" 'NR > 1 {
+      n = split($6, checks, ";"); out = ""
+      for (i = 1; i <= n; i++) {
+        c = checks[i]
+        if (c ~ /^(time_max|wall_max)=/) { split(c, kv, "="); c = kv[1] "=" kv[2] * k }
+        out = out (i > 1 ? ";" : "") c
+      }
+      $6 = out
+    } { print }' "$from/cases.tsv" > "$to/cases.tsv"
+  awk -F'\t' 'NR > 1 && $6 !~ /status=[^;]*TLE/ { print $1 }' "$from/cases.tsv" | while read -r f; do
+    jq -e . "$from/$f" >/dev/null 2>&1 || continue
+    jq --argjson k "$k" 'if type == "object" and (.time_limit_sec | type) == "number" and .time_limit_sec > 0 and .time_limit_sec <= 20
+                         then .time_limit_sec = ([.time_limit_sec * $k, 20] | min) else . end' "$from/$f" > "$to/$f"
+  done
 }
 server_pid() { pgrep -f -- '-jar /root/runbox/target/runbox.jar serve' | head -1; }
 
@@ -37,8 +61,10 @@ case "${1:-}" in
     echo "the server did not stop within 120 s" >&2; exit 1
     ;;
   hostile)
-    pid=$(server_pid)
-    SERVER_PID=$pid CANARY_SECRET=$(canary) /root/hostile/run_suite.sh http://127.0.0.1:8080
+    slowdown=${2:?slowdown}
+    slow_hostile_cases "$slowdown"
+    SERVER_PID=$(server_pid) CANARY_SECRET=$(canary) CASE_TIMEOUT=$((60 * slowdown)) SUITE_BUDGET=$((1200 * slowdown)) \
+      /root/hostile-slow/run_suite.sh http://127.0.0.1:8080
     ;;
   sandbox-tests)
     # the same classes Maven ran here, by JUnit's own launcher, in a delegated scope as ./runbox test is
@@ -49,6 +75,6 @@ case "${1:-}" in
       --select-package=dev.runbox.sandbox --exclude-classname='.*Docker.*' --reports-dir=/root/reports
     ;;
   *)
-    echo "usage: guest.sh check-host | serve | stop-serve | hostile | sandbox-tests" >&2; exit 2
+    echo "usage: guest.sh check-host | serve | stop-serve | hostile SLOWDOWN | sandbox-tests" >&2; exit 2
     ;;
 esac

@@ -101,6 +101,11 @@ abstract class ConformanceSuite {
         return submit(http, s);
     }
 
+    /** A time limit a run must stay within, on this deployment: {@code seconds} × its slowdown, at most the API's 20 s. */
+    private double enough(double seconds) {
+        return Math.min(20, seconds * deployment.slowdown());
+    }
+
     private JsonNode awaitFinal(Http via, String id) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -442,7 +447,7 @@ abstract class ConformanceSuite {
         // every worker busy with a sleeper: the probe waits in the queue, so its stream starts PENDING
         List<String> sleepers = new ArrayList<>();
         for (int i = 0; i < capacity(); i++) {
-            sleepers.add(submit(Submission.python("import time\ntime.sleep(2)").timeLimitSec(2.0)));
+            sleepers.add(submit(Submission.python("import time\ntime.sleep(2)").timeLimitSec(enough(2.0))));
         }
         String probe = submit(Submission.python("import time\ntime.sleep(0.5)\nprint('probed')"));
         SseLines.Stream_ stream = http.events("/result/" + probe + "/events");
@@ -726,7 +731,7 @@ abstract class ConformanceSuite {
             String id = l.get("id").asText();
             String source = HelloPrograms.BY_LANGUAGE.get(id);
             if (source == null) continue; // every_listed_language_has_a_hello_program_in_this_suite fails for it
-            submitted.put(id, submit(Submission.of(id, source).timeLimitSec(5).memoryLimitMb(256)));
+            submitted.put(id, submit(Submission.of(id, source).timeLimitSec(enough(5)).memoryLimitMb(256)));
         }
         return submitted.entrySet().stream().map(e -> DynamicTest.dynamicTest("hello world in " + e.getKey(), () -> {
             JsonNode r = awaitFinal(e.getValue());

@@ -26,6 +26,15 @@ interface Deployment extends AutoCloseable {
     /** The server's {@code callback-secret}, when callbacks are on and the secret is known. */
     Optional<String> callbackSecret();
 
+    /**
+     * How many times slower than an ordinary host this deployment runs programs (1; an emulated VM
+     * about 5). Limits the suite gives runs that must end OK are this many times larger, so that a
+     * slow host is held to the same API, not to this machine's speed; limits meant to be reached are not.
+     */
+    default double slowdown() {
+        return 1.0;
+    }
+
     @Override
     void close() throws Exception;
 }

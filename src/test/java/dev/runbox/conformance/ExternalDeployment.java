@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * A Runbox someone else runs, named by system properties: {@value #URL} (one base URL, or several
  * separated by commas, e.g. the API servers behind a load balancer), and optionally {@value #API_KEY},
- * {@value #OTHER_API_KEY} (a key of another owner) and {@value #CALLBACK_SECRET}. Nothing is started
+ * {@value #OTHER_API_KEY} (a key of another owner), {@value #CALLBACK_SECRET} and {@value #SLOWDOWN}
+ * (see {@link Deployment#slowdown()}). Nothing is started
  * or stopped here.
  */
 final class ExternalDeployment implements Deployment {
@@ -17,6 +18,7 @@ final class ExternalDeployment implements Deployment {
     static final String API_KEY = "runbox.conformance.api-key";
     static final String OTHER_API_KEY = "runbox.conformance.other-api-key";
     static final String CALLBACK_SECRET = "runbox.conformance.callback-secret";
+    static final String SLOWDOWN = "runbox.conformance.slowdown";
 
     private final List<URI> bases;
 
@@ -58,6 +60,13 @@ final class ExternalDeployment implements Deployment {
     @Override
     public Optional<String> callbackSecret() {
         return property(CALLBACK_SECRET);
+    }
+
+    @Override
+    public double slowdown() {
+        double s = Double.parseDouble(property(SLOWDOWN).orElse("1"));
+        if (!(s >= 1 && s <= 20)) throw new IllegalStateException("-D" + SLOWDOWN + " must be 1 … 20, was " + s);
+        return s;
     }
 
     @Override
