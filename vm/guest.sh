@@ -2,7 +2,7 @@
 # The VM stage's steps inside the guest (vm/stage.sh runs each over an ssh login of its own, as root).
 # The clone is /root/runbox, the hostile suite /root/hostile; logs and reports go to /root.
 #
-#   guest.sh check-host | serve | stop-serve | hostile SLOWDOWN | sandbox-tests
+#   guest.sh check-host | serve | stop-serve | quick-start | hostile SLOWDOWN | sandbox-tests
 set -euo pipefail
 cd /root/runbox
 
@@ -60,6 +60,17 @@ case "${1:-}" in
     for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 1; done
     echo "the server did not stop within 120 s" >&2; exit 1
     ;;
+  quick-start)
+    # README's Quick start as a user types it, against the server serve started; then the same
+    # program run in this process (no --server), which makes its own sandbox from this login session
+    cd /tmp
+    echo 'print(input()[::-1])' > hello.py
+    out=$(echo hello | /root/runbox/runbox run hello.py --stdin - --server http://127.0.0.1:8080)
+    [ "$out" = olleh ] || { echo "run --server printed '$out', not olleh" >&2; exit 1; }
+    out=$(echo hello | /root/runbox/runbox run hello.py --stdin -)
+    [ "$out" = olleh ] || { echo "run in-process printed '$out', not olleh" >&2; exit 1; }
+    echo "Quick start: olleh, through the server and in-process"
+    ;;
   hostile)
     slowdown=${2:?slowdown}
     slow_hostile_cases "$slowdown"
@@ -75,6 +86,6 @@ case "${1:-}" in
       --select-package=dev.runbox.sandbox --exclude-classname='.*Docker.*' --reports-dir=/root/reports
     ;;
   *)
-    echo "usage: guest.sh check-host | serve | stop-serve | hostile SLOWDOWN | sandbox-tests" >&2; exit 2
+    echo "usage: guest.sh check-host | serve | stop-serve | quick-start | hostile SLOWDOWN | sandbox-tests" >&2; exit 2
     ;;
 esac

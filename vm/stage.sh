@@ -13,9 +13,10 @@
 #   1. ./runbox check-host passes;
 #   2. ./runbox serve is started from such a session and answers /health (through an ssh tunnel);
 #   3. the conformance suite runs from here against it (./runbox conformance --slowdown N);
-#   4. the shared hostile suite runs inside the guest against it (its checks of leftovers, canaries
+#   4. README's Quick start runs inside the guest (through the server, and in-process);
+#   5. the shared hostile suite runs inside the guest against it (its checks of leftovers, canaries
 #      and the server's environment are about the guest), its time bounds scaled (guest.sh);
-#   5. the sandbox tests run inside the guest, with JUnit's console launcher (the guest has no Maven).
+#   6. the sandbox tests run inside the guest, with JUnit's console launcher (the guest has no Maven).
 # Everything the guest printed is kept under target/vm/ (console.log, serve.log, *.log, reports/).
 #
 # Under software emulation everything in the guest is 5 to 10 times slower than here. So the guest's
@@ -125,6 +126,7 @@ say "serve: /health answered after $((SECONDS - t)) s"
 
 step conformance ./runbox conformance "http://127.0.0.1:$HTTP_PORT" --slowdown "$SLOWDOWN"
 cp target/surefire-reports/TEST-dev.runbox.conformance.ExternalConformanceTest.xml "$OUT/reports/" 2>/dev/null || true
+step quick-start guest /root/guest.sh quick-start
 step hostile guest /root/guest.sh hostile "$SLOWDOWN"
 guest /root/guest.sh stop-serve > "$OUT/stop-serve.log" 2>&1 || true
 step sandbox-tests guest /root/guest.sh sandbox-tests
