@@ -2,7 +2,7 @@
 # The VM stage's steps inside the guest (vm/stage.sh runs each over an ssh login of its own, as root).
 # The clone is /root/runbox, the hostile suite /root/hostile; logs and reports go to /root.
 #
-#   guest.sh check-host | serve | stop-serve | quick-start | hostile SLOWDOWN | sandbox-tests
+#   guest.sh check-host | serve | stop-serve | quick-start | hostile SLOWDOWN | sandbox-tests SLOWDOWN
 set -euo pipefail
 cd /root/runbox
 
@@ -65,11 +65,14 @@ case "${1:-}" in
     # program run in this process (no --server), which makes its own sandbox from this login session
     cd /tmp
     echo 'print(input()[::-1])' > hello.py
+    t=$SECONDS
     out=$(echo hello | /root/runbox/runbox run hello.py --stdin - --server http://127.0.0.1:8080)
     [ "$out" = olleh ] || { echo "run --server printed '$out', not olleh" >&2; exit 1; }
+    echo "Quick start through the server: olleh ($((SECONDS - t)) s)"
+    t=$SECONDS
     out=$(echo hello | /root/runbox/runbox run hello.py --stdin -)
     [ "$out" = olleh ] || { echo "run in-process printed '$out', not olleh" >&2; exit 1; }
-    echo "Quick start: olleh, through the server and in-process"
+    echo "Quick start in-process: olleh ($((SECONDS - t)) s)"
     ;;
   hostile)
     slowdown=${2:?slowdown}
@@ -80,12 +83,12 @@ case "${1:-}" in
   sandbox-tests)
     # the same classes Maven ran here, by JUnit's own launcher, in a delegated scope as ./runbox test is
     mkdir -p /root/reports
-    exec bin/in-delegated-cgroup java -XX:+UseSerialGC \
+    exec bin/in-delegated-cgroup java -XX:+UseSerialGC -Drunbox.test.slowdown="${2:?slowdown}" \
       -cp "target/test-classes:target/classes:target/vm-lib/*" org.junit.platform.console.ConsoleLauncher execute \
       --disable-banner --details=summary --details-theme=ascii --fail-if-no-tests \
       --select-package=dev.runbox.sandbox --exclude-classname='.*Docker.*' --reports-dir=/root/reports
     ;;
   *)
-    echo "usage: guest.sh check-host | serve | stop-serve | quick-start | hostile SLOWDOWN | sandbox-tests" >&2; exit 2
+    echo "usage: guest.sh check-host | serve | stop-serve | quick-start | hostile SLOWDOWN | sandbox-tests SLOWDOWN" >&2; exit 2
     ;;
 esac

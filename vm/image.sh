@@ -20,7 +20,7 @@ PACKAGES=(
   linux-image-amd64 e2fsprogs                     # Debian 12's stock kernel (6.1)
   openssh-server                                  # users arrive by ssh, as root
   default-jdk-headless                            # runs the jar and the tests; also language java
-  bubblewrap libseccomp2                          # the sandbox and its launcher's one library
+  bubblewrap libseccomp2 libseccomp-dev           # the sandbox, its launcher's library (and header: tests build init)
   python3 gcc g++ libc6-dev nodejs perl           # the built-in languages the tests use
   curl jq procps psmisc iproute2 util-linux       # the shared hostile suite's tools
 )

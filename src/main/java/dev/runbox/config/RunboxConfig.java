@@ -93,7 +93,7 @@ public record RunboxConfig(
             "RUNBOX_LOG_LEVEL",      // logback.xml: level of the root logger
             "RUNBOX_CANARY_SECRET",  // .ci/run: a secret in the server's environment no sandbox may see
             "RUNBOX_LAUNCHER",       // ./runbox: its own path, for the command lines in check-host's fixes
-            "RUNBOX_SCOPED");        // ./runbox: already relaunched in a transient systemd scope (1)
+            "RUNBOX_SCOPED");        // bin/in-delegated-cgroup: already in a transient systemd scope, or none wanted (1)
 
     /**
      * Where Runbox keeps its state dirs: /run (a tmpfs, cleared at boot) where it allows exec, else

@@ -33,7 +33,7 @@ public final class CgroupV2Placement {
      *
      * @param systemd    systemd is PID 1 (sd_booted: /run/systemd/system exists)
      * @param systemdRun systemd-run is on the PATH
-     * @param relaunched ./runbox already relaunched this process in a transient scope (RUNBOX_SCOPED=1)
+     * @param relaunched bin/in-delegated-cgroup already relaunched this process in a transient scope, or the user asked for none (RUNBOX_SCOPED=1)
      * @param command    how the user starts Runbox, for the command lines in fixes
      */
     public record Host(boolean systemd, boolean systemdRun, boolean relaunched, String command) {
@@ -52,7 +52,7 @@ public final class CgroupV2Placement {
     }
 
     /**
-     * The decision the ./runbox script takes (and mirrors in bash, see there): relaunch in a transient
+     * The decision bin/in-delegated-cgroup takes (in bash, see there): relaunch in a transient
      * scope with {@code Delegate=yes} only from a login session under systemd, where the cgroup is
      * never ours; a unit or a container's cgroup is left as it is.
      */

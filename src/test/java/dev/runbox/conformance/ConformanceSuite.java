@@ -342,10 +342,12 @@ abstract class ConformanceSuite {
 
     @Test
     void cpu_cores_below_one_stretches_the_wall_time_limit() {
-        // wall limit = 2 × time_limit_sec ÷ min(1, cpu_cores): 0.8 s at one core, 4 s at 0.2
-        String sleeper = "import time\ntime.sleep(1.5)\nprint('woke')";
-        JsonNode oneCore = run(Submission.python(sleeper).timeLimitSec(0.4).cpuCores(1.0));
-        JsonNode fifthOfACore = run(Submission.python(sleeper).timeLimitSec(0.4).cpuCores(0.2));
+        // wall limit = 2 × time_limit_sec ÷ min(1, cpu_cores): 0.8 s at one core, 4 s at 0.2; on a slow
+        // deployment the sleep and the limit both grow by its slowdown, so the same limit is reached
+        double k = deployment.slowdown();
+        String sleeper = "import time\ntime.sleep(" + 1.5 * k + ")\nprint('woke')";
+        JsonNode oneCore = run(Submission.python(sleeper).timeLimitSec(0.4 * k).cpuCores(1.0));
+        JsonNode fifthOfACore = run(Submission.python(sleeper).timeLimitSec(0.4 * k).cpuCores(0.2));
         assertStatus(oneCore, "TLE");
         assertStatus(fifthOfACore, "OK");
         assertThat(fifthOfACore.get("stdout").asText()).isEqualTo("woke\n");
@@ -447,7 +449,7 @@ abstract class ConformanceSuite {
         // every worker busy with a sleeper: the probe waits in the queue, so its stream starts PENDING
         List<String> sleepers = new ArrayList<>();
         for (int i = 0; i < capacity(); i++) {
-            sleepers.add(submit(Submission.python("import time\ntime.sleep(2)").timeLimitSec(enough(2.0))));
+            sleepers.add(submit(Submission.python("import time\ntime.sleep(" + enough(2.0) + ")").timeLimitSec(enough(2.0))));
         }
         String probe = submit(Submission.python("import time\ntime.sleep(0.5)\nprint('probed')"));
         SseLines.Stream_ stream = http.events("/result/" + probe + "/events");

@@ -60,7 +60,8 @@ class CleanupTest {
     @Test
     void leftover_checks_see_a_run_in_progress() throws Exception {
         // the checks below look where a run really leaves its traces: while one runs, they find it
-        String id = server.submit(body("import time\ntime.sleep(3)\n", "time_limit_sec", 2.0));
+        double k = TestServer.slowdown();
+        String id = server.submit(body("import time\ntime.sleep(" + 3 * k + ")\n", "time_limit_sec", 2.0 * k));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(Leftovers.processesOfSandboxUids(server)).anyMatch(p -> p.endsWith("python3"));
             assertThat(Leftovers.runCgroups(server)).isNotEmpty();

@@ -49,6 +49,18 @@ public final class TestServer implements AutoCloseable {
         return start(Map.of());
     }
 
+    /**
+     * How many times slower than an ordinary host this one runs programs: 1, or the system property
+     * {@code runbox.test.slowdown} (the VM stage's emulated guest sets it, 1 … 20). A test's time limits
+     * that its runs must stay within are this many times larger, as the default limit of its servers
+     * is; limits meant to be reached are not.
+     */
+    public static double slowdown() {
+        double s = Double.parseDouble(System.getProperty("runbox.test.slowdown", "1"));
+        if (!(s >= 1 && s <= 20)) throw new IllegalStateException("runbox.test.slowdown must be 1 … 20, was " + s);
+        return s;
+    }
+
     /** Starts a server with these settings on top of the test defaults. */
     public static TestServer start(Map<String, String> settings) throws Exception {
         Path state = TestStateDirs.fresh();
@@ -58,6 +70,7 @@ public final class TestServer implements AutoCloseable {
         flags.put("state-dir", state.toString());
         flags.put("sandbox-uid-base", Integer.toString(uidBase));
         flags.put("shutdown-grace-sec", "5");
+        flags.put("default-time-limit-sec", Double.toString(Math.min(20, Double.parseDouble(RunboxConfig.DEFAULTS.get("default-time-limit-sec")) * slowdown())));
         flags.putAll(settings);
         RunboxConfig config = RunboxConfig.from(Map.of(), flags);
         return new TestServer(Runbox.start(config), state, uidBase, config);
