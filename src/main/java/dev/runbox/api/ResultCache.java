@@ -6,18 +6,22 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Status;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.judge.BoxFile;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Final results by what was run: identical language, source, stdin and limits give the same key
+ * Final results by what was run: identical language, source, stdin, limits, compiler options,
+ * arguments, expected output and files give the same key
  * (a SHA-256 of them, so the cache holds no source or input). Opt-in on both sides: only submissions
  * that asked for the cache (or all, with the server's {@code cache} setting) are answered from it or
  * feed it. Only {@link #CACHEABLE} results are kept — OK and RE, the verdicts a program earns by
@@ -50,7 +54,20 @@ final class ResultCache {
     static String key(ExecuteRequest req) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[]{req.language(), req.sourceCode(), req.stdinData()}) {
+            List<String> parts = new ArrayList<>(List.of(req.language(), req.sourceCode(), req.stdinData()));
+            // everything else that changes what runs or how it is judged
+            parts.add(String.valueOf(req.expectedOutput()));
+            parts.add(Integer.toString(req.compilerOptions().size()));
+            parts.addAll(req.compilerOptions());
+            parts.add(Integer.toString(req.commandLineArguments().size()));
+            parts.addAll(req.commandLineArguments());
+            parts.add(Integer.toString(req.files().size()));
+            for (BoxFile f : req.files()) {
+                parts.add(f.name());
+                parts.add(f.encoding().wire());
+                parts.add(f.content());
+            }
+            for (String part : parts) {
                 byte[] b = part.getBytes(StandardCharsets.UTF_8);
                 d.update(ByteBuffer.allocate(8).putLong(b.length).array()); // length-prefixed: no two inputs meet
                 d.update(b);

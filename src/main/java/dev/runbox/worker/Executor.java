@@ -5,6 +5,7 @@ import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
+import dev.runbox.judge.BoxFile;
 import dev.runbox.language.CompileLimits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageRegistry;
@@ -76,17 +77,17 @@ public final class Executor {
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
                 config.outputCapBytes(), writableBytes(), OPEN_FILES);
         Map<String, String> env = environment(lang);
-        byte[] source = job.sourceCode().getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> files = boxFiles(job, lang);
         byte[] stdin = job.stdin().getBytes(StandardCharsets.UTF_8);
         List<String> command = lang.runCommand(job.commandLineArguments(), memoryMb);
         Sandbox sandbox = sandboxes.forLanguage(lang);
         if (!lang.compiled()) {
-            SandboxOutcome o = sandbox.run(new RunSpec(command, Map.of(lang.sourceFile(), source), stdin, limits, lang.mounts(), env));
+            SandboxOutcome o = sandbox.run(new RunSpec(command, files, stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, null);
         }
-        try (WorkDir box = sandbox.openWorkDir(Map.of(lang.sourceFile(), source), writableBytes())) {
+        try (WorkDir box = sandbox.openWorkDir(files, writableBytes())) {
             CompileLimits cl = lang.compileLimits();
-            SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), env));
+            SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), job.files().stream().map(BoxFile::name).toList(), env));
             String compileOutput = compileOutput(c, cl.outputCapBytes());
             Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
             if (failed.isPresent()) {
@@ -99,6 +100,14 @@ public final class Executor {
         }
     }
 
+    /** What the box holds before anything runs: the source under the language's file name, and the request's files. */
+    static Map<String, byte[]> boxFiles(Submission job, Language lang) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(lang.sourceFile(), job.sourceCode().getBytes(StandardCharsets.UTF_8));
+        for (BoxFile f : job.files()) files.put(f.name(), f.bytes());
+        return files;
+    }
+
     /** The whole environment of a program of {@code lang}: the base set and the language's own. */
     static Map<String, String> environment(Language lang) {
         Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
@@ -107,12 +116,12 @@ public final class Executor {
     }
 
     /** The compile step: the language's compile limits (the request's do not apply), no stdin. */
-    private RunSpec compileSpec(Language lang, List<String> compilerOptions, Map<String, String> env) {
+    private RunSpec compileSpec(Language lang, List<String> compilerOptions, List<String> fileNames, Map<String, String> env) {
         CompileLimits cl = lang.compileLimits();
         Limits l = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), cl.memoryLimitMb() * MIB, cl.cpuCores());
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
                 cl.outputCapBytes(), writableBytes(), OPEN_FILES);
-        return new RunSpec(lang.compileCommand(compilerOptions), Map.of(), new byte[0], limits, lang.mounts(), env);
+        return new RunSpec(lang.compileCommand(compilerOptions, fileNames), Map.of(), new byte[0], limits, lang.mounts(), env);
     }
 
     private ExecutionResult judged(Submission job, ExecutionResult current, Language lang, SandboxOutcome o,

@@ -386,6 +386,46 @@ abstract class ConformanceSuite {
         }
     }
 
+    // ------------------------------------------------------------------ files: multi-file programs
+
+    @Test
+    void a_c_program_of_several_files_compiles_every_c_file_with_its_header() {
+        JsonNode r = run(Submission.c("#include <stdio.h>\n#include \"util.h\"\nint main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n")
+                .file("util.h", "int twice(int x);\n").file("util.c", "#include \"util.h\"\nint twice(int x) { return 2 * x; }\n"));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void a_java_program_of_several_files_compiles_every_java_file() {
+        JsonNode r = run(Submission.of("java", "public class Main { public static void main(String[] a) { System.out.println(Util.twice(21)); } }\n")
+                .file("Util.java", "class Util { static int twice(int x) { return 2 * x; } }\n").timeLimitSec(5).memoryLimitMb(256));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void a_python_program_imports_its_neighbour_and_reads_a_base64_file_byte_for_byte() {
+        JsonNode r = run(Submission.python("import helper\nprint(helper.twice(21))\nprint(list(open('data.bin', 'rb').read()))")
+                .file("helper.py", "def twice(x):\n    return 2 * x\n").fileBase64("data.bin", new byte[]{0, 1, (byte) 0xff, 10}));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("42\n[0, 1, 255, 10]\n");
+    }
+
+    @Test
+    void a_file_name_that_is_not_a_plain_name_is_a_400_naming_the_file() {
+        for (String bad : List.of("../x.py", "a/b.py", ".hidden", "-rf", "x\u0000y", "", "main.py")) {
+            Http.Reply r = http.postJson("/execute", Submission.python("print(1)").file("ok.txt", "fine").file(bad, "x").json());
+            assertProblem(r, 400, "files");
+            assertThat(r.json().get("detail").asText()).as("%s", r).contains("files[1]");
+        }
+        Http.Reply twice = http.postJson("/execute", Submission.python("print(1)").file("a.txt", "1").file("a.txt", "2").json());
+        assertProblem(twice, 400, "files");
+        Http.Reply notBase64 = http.postJson("/execute", Submission.python("print(1)").json()
+                .set("files", Http.JSON.createArrayNode().add(Http.JSON.createObjectNode().put("name", "d.bin").put("content", "%%%").put("encoding", "base64"))));
+        assertProblem(notBase64, 400, "files");
+    }
+
     // ------------------------------------------------------------------ GET /result/{id}
 
     @Test
@@ -632,6 +672,7 @@ abstract class ConformanceSuite {
         cases.put("expected_output", Submission.python("print(1)").json().put("expected_output", 1));
         cases.put("callback_url", Submission.python("print(1)").callbackUrl("ftp://example.com/hook").json());
         cases.put("enable_network", Submission.python("print(1)").json().put("enable_network", true));
+        cases.put("files", Submission.python("print(1)").file("../escape.py", "x = 1").json());
         ObjectNode noSource = Submission.python("print(1)").json();
         noSource.remove("source_code");
         cases.put("source_code", noSource);

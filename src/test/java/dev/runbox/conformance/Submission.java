@@ -14,7 +14,7 @@ final class Submission {
 
     /** Every field of POST /execute, as the README's two request tables list them. */
     static final List<String> FIELDS = List.of("source_code", "stdin_data", "language", "time_limit_sec", "memory_limit_mb",
-            "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output");
+            "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output", "files");
 
     private final String language;
     private final String sourceCode;
@@ -27,6 +27,7 @@ final class Submission {
     private List<String> compilerOptions = List.of();
     private List<String> commandLineArguments = List.of();
     private String expectedOutput = null;
+    private final List<ObjectNode> files = new java.util.ArrayList<>();
 
     private Submission(String language, String sourceCode) {
         this.language = language;
@@ -90,6 +91,19 @@ final class Submission {
         return this;
     }
 
+    /** Adds a file to {@code files}, as text. */
+    Submission file(String name, String content) {
+        files.add(Http.JSON.createObjectNode().put("name", name).put("content", content).put("encoding", "utf8"));
+        return this;
+    }
+
+    /** Adds a file to {@code files}, its bytes in base64. */
+    Submission fileBase64(String name, byte[] content) {
+        files.add(Http.JSON.createObjectNode().put("name", name).put("content", java.util.Base64.getEncoder().encodeToString(content))
+                .put("encoding", "base64"));
+        return this;
+    }
+
     ObjectNode json() {
         ObjectNode n = Http.JSON.createObjectNode();
         n.put("source_code", sourceCode);
@@ -103,6 +117,7 @@ final class Submission {
         n.set("compiler_options", Http.JSON.valueToTree(compilerOptions));
         n.set("command_line_arguments", Http.JSON.valueToTree(commandLineArguments));
         n.put("expected_output", expectedOutput);
+        n.set("files", Http.JSON.valueToTree(files));
         return n;
     }
 }

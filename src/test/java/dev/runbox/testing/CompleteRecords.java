@@ -5,6 +5,7 @@ import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.judge.BoxFile;
 import dev.runbox.registry.WorkerStatus;
 
 import java.lang.reflect.InvocationTargetException;
@@ -38,7 +39,9 @@ public final class CompleteRecords {
     public static Submission submission() {
         return new Submission(SubmissionId.random(), "c", "int main(void) { puts(\"hi\"); }\n", "line one\nline \"two\" ✓\n",
                 limits(), Instant.parse("2030-01-02T03:04:05.123456789Z"), java.util.List.of("-O2", "-DGREETING=\"a b\""),
-                java.util.List.of("a", "b c", ""), "expected output\n");
+                java.util.List.of("a", "b c", ""), "expected output\n",
+                java.util.List.of(new BoxFile("util.c", "int twice(int x) { return 2 * x; }\n", BoxFile.Encoding.UTF8),
+                        new BoxFile("data.bin", "AAEC/w==", BoxFile.Encoding.BASE64)));
     }
 
     /** A final result of {@code id} (so the truncated flags are known) with every component set. */
