@@ -61,7 +61,9 @@ public record RunboxConfig(
         String dockerHost,
         Optional<String> dockerImage,
         int maxFiles,
-        long maxFilesBytes) {
+        long maxFilesBytes,
+        int maxTests,
+        int testOutputKeepBytes) {
 
     /** The sandbox that runs languages without an image of their own. */
     public enum SandboxKind {
@@ -163,6 +165,9 @@ public record RunboxConfig(
         // judge mode: the request's files[] beside the source
         d.put("max-files", "64");
         d.put("max-files-bytes", Integer.toString(8 * 1024 * 1024));
+        // judge mode: the request's tests[]
+        d.put("max-tests", "1000");
+        d.put("test-output-keep-bytes", Integer.toString(8 * 1024));
         return Map.copyOf(d);
     }
 
@@ -236,7 +241,9 @@ public record RunboxConfig(
                 r.get("docker-host", Function.identity()),
                 Optional.of(r.get("docker-image", Function.identity())).filter(s -> !s.isBlank()),
                 r.integer("max-files"),
-                r.longInteger("max-files-bytes"));
+                r.longInteger("max-files-bytes"),
+                r.integer("max-tests"),
+                r.integer("test-output-keep-bytes"));
         c.validate();
         return c;
     }
@@ -292,6 +299,8 @@ public record RunboxConfig(
         check(maxFiles >= 0 && maxFiles <= 4096, "max-files must be 0-4096");
         check(maxFilesBytes >= 0 && maxFilesBytes <= (long) writableMb * 1024 * 1024,
                 "max-files-bytes must be >= 0 and <= writable-mb (the files live in the work dir)");
+        check(maxTests >= 1 && maxTests <= 100_000, "max-tests must be 1-100000");
+        check(testOutputKeepBytes >= 0 && testOutputKeepBytes <= outputCapBytes, "test-output-keep-bytes must be 0-output-cap-bytes");
         check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
     }
 
