@@ -60,7 +60,7 @@ abstract class VerdictsContract extends SandboxBackendContract {
     @Test
     void sleeper_gets_TLE_at_its_wall_limit() throws Exception {
         // wall limit = 2 × time_limit_sec at one core or more (on a slow host all of it k times longer)
-        double k = TestServer.slowdown();
+        double k = TestServer.slowdown();   // at most 20: a time limit within the API's
         JsonNode r = server.run(body("import time\ntime.sleep(60)\nprint('woke up')\n", "time_limit_sec", 1.0 * k));
 
         assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("TLE");
