@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The command that makes a sandbox, parsed back the way runbox-launch and bwrap read it. The job
  * (argv, environment, files, job-specific rlimits) is not in it: it reaches runbox-init on stdin
- * (see {@link GoMessageTest}).
+ * (see {@link dev.runbox.sandbox.run.InitJobTest}).
  */
 class LaunchCommandTest {
 

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.fail;
  * sent to the real runbox-init (native/init.c, compiled for the test and run without a sandbox:
  * only harmless programs like /bin/cat and /usr/bin/env are started).
  */
-class GoMessageTest {
+class InitJobTest {
 
     private static final long WRITABLE = 1L << 20;
     private static final byte[] BINARY = {0, 1, (byte) 0xff, 0, '\n', ',', ':', '9', (byte) 0x80};
