@@ -45,7 +45,13 @@ final class BatchRoutes {
     void execute(Context ctx) throws JsonProcessingException {
         JsonNode body = JsonBody.read(ctx, maxBodyBytes.getAsLong());
         JsonNode items = submissionsField(body);
-        keys.charge(ctx, items.size()); // a batch of n counts as n submissions against the key's rate
+        // a batch of n counts as n submissions against the key's rate, a judged one as one per test
+        int runs = 0;
+        for (JsonNode item : items) {
+            JsonNode tests = item.path(dev.runbox.judge.JudgeFields.TESTS);
+            runs += tests.isArray() && tests.size() > 1 ? tests.size() : 1;
+        }
+        keys.charge(ctx, runs);
         List<Object> out = new ArrayList<>();
         for (JsonNode item : items) {
             try {

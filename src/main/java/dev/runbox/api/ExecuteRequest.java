@@ -2,6 +2,10 @@ package dev.runbox.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.config.RunboxConfig;
+import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.FieldProblem;
+import dev.runbox.judge.FilesField;
+import dev.runbox.judge.JudgeFields;
 import dev.runbox.job.Limits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageLimits;
@@ -29,14 +33,17 @@ import java.util.Set;
  * @param cache                whether to answer from the result cache (and feed it): the request's
  *                             {@code cache} field, else the server's {@code cache} setting
  * @param callbackUrl          where to POST the final result, already checked by {@link CallbackTargets}
+ * @param files                files placed in /box beside the source (see {@link FilesField})
+ * @param judge                the tests, checker and stop rule of a judged submission ({@link JudgeFields#NONE}: a plain run)
  */
 public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits,
                              List<String> compilerOptions, List<String> commandLineArguments, String expectedOutput,
-                             boolean cache, Optional<URI> callbackUrl) {
+                             boolean cache, Optional<URI> callbackUrl, List<BoxFile> files,
+                             JudgeFields judge) {
 
     static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "language", "compiler_options", "command_line_arguments", "expected_output", "cache",
-            "callback_url");
+            "callback_url", FilesField.FIELD, JudgeFields.TESTS, JudgeFields.CHECKER, JudgeFields.STOP_ON_FIRST_FAILURE);
     /** Most elements in {@code compiler_options} and in {@code command_line_arguments}. */
     static final int MAX_LIST_ELEMENTS = 64;
     /** Longest element of those lists, UTF-8 bytes. */
@@ -47,6 +54,7 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
     public ExecuteRequest {
         compilerOptions = List.copyOf(compilerOptions);
         commandLineArguments = List.copyOf(commandLineArguments);
+        files = List.copyOf(files);
     }
 
     static ExecuteRequest parse(JsonNode body, RunboxConfig config, LanguageRegistry languages) {
@@ -124,9 +132,21 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
                 errors.add(new Problem.FieldError("callback_url", e.getMessage()));
             }
         }
+        List<FieldProblem> fileProblems = new ArrayList<>();
+        List<BoxFile> files = FilesField.parse(body, FilesField.FIELD, lang.map(Language::sourceFile).orElse(null),
+                config.maxFiles(), config.maxFilesBytes(), fileProblems);
+        JudgeFields judge = JudgeFields.parse(body, config.maxTests(), config.maxStdinBytes(), config.outputCapBytes(), fileProblems);
+        if (judge != null && !judge.tests().isEmpty()) {
+            // each test has its own; one for all would be ambiguous
+            if (has(body, "stdin_data")) fileProblems.add(new FieldProblem("stdin_data", "is not taken with tests: give each test its stdin"));
+            if (has(body, "expected_output")) {
+                fileProblems.add(new FieldProblem("expected_output", "is not taken with tests: give each test its expected_output"));
+            }
+        }
+        fileProblems.forEach(p -> errors.add(new Problem.FieldError(p.field(), p.message())));
         if (!errors.isEmpty()) throw Problem.invalidFields(errors);
         Limits limits = new Limits(Duration.ofNanos(Math.round(time * 1e9)), memory.longValue() * 1024 * 1024, cores);
-        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl);
+        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl, files, judge);
     }
 
     private static Boolean bool(JsonNode body, String field, boolean fallback, List<Problem.FieldError> errors) {

@@ -255,6 +255,8 @@ public final class HttpApi {
         WaitForResult.Params wait = WaitForResult.Params.of(ctx, config);
         JsonNode body = JsonBody.read(ctx, maxBodyBytes());
         ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
+        // a judged submission takes one token per test: each is a run (the first was taken above)
+        if (req.judge().tests().size() > 1) keys.charge(ctx, req.judge().tests().size() - 1);
         ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
         SubmissionId id = first.submissionId();
         SubmissionMdc.put(id);

@@ -6,18 +6,23 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Status;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.TestCase;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Final results by what was run: identical language, source, stdin and limits give the same key
+ * Final results by what was run: identical language, source, stdin, limits, compiler options,
+ * arguments, expected output and files give the same key
  * (a SHA-256 of them, so the cache holds no source or input). Opt-in on both sides: only submissions
  * that asked for the cache (or all, with the server's {@code cache} setting) are answered from it or
  * feed it. Only {@link #CACHEABLE} results are kept — OK and RE, the verdicts a program earns by
@@ -50,7 +55,30 @@ final class ResultCache {
     static String key(ExecuteRequest req) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[]{req.language(), req.sourceCode(), req.stdinData()}) {
+            List<String> parts = new ArrayList<>(List.of(req.language(), req.sourceCode(), req.stdinData()));
+            // everything else that changes what runs or how it is judged
+            parts.add(String.valueOf(req.expectedOutput()));
+            parts.add(Integer.toString(req.compilerOptions().size()));
+            parts.addAll(req.compilerOptions());
+            parts.add(Integer.toString(req.commandLineArguments().size()));
+            parts.addAll(req.commandLineArguments());
+            parts.add(Integer.toString(req.files().size()));
+            for (BoxFile f : req.files()) {
+                parts.add(f.name());
+                parts.add(f.encoding().wire());
+                parts.add(f.content());
+            }
+            // a judged submission: its tests, checker and stop rule
+            parts.add(Integer.toString(req.judge().tests().size()));
+            for (TestCase t : req.judge().tests()) {
+                parts.add(String.valueOf(t.name()));
+                parts.add(t.stdin());
+                parts.add(String.valueOf(t.expectedOutput()));
+                parts.add(Double.toString(t.points()));
+            }
+            parts.add(String.valueOf(req.judge().checker()));
+            parts.add(Boolean.toString(req.judge().stopOnFirstFailure()));
+            for (String part : parts) {
                 byte[] b = part.getBytes(StandardCharsets.UTF_8);
                 d.update(ByteBuffer.allocate(8).putLong(b.length).array()); // length-prefixed: no two inputs meet
                 d.update(b);
@@ -63,6 +91,11 @@ final class ResultCache {
         }
     }
 
+    /** A judged submission is kept only when none of its tests hit a limit (which the machine's load may move). */
+    private static boolean noTestHitALimit(ExecutionResult r) {
+        return r.tests() == null || r.tests().stream().noneMatch(t -> t.status().hitALimit());
+    }
+
     Optional<ExecutionResult> lookup(String key) {
         return Optional.ofNullable(results.getIfPresent(key));
     }
@@ -71,7 +104,7 @@ final class ResultCache {
     void rememberWhenFinal(SubmissionId id, String key) {
         // runs on the store's thread: a Caffeine put is quick and does not block
         push.whenFinal(id).thenAccept(r -> {
-            if (CACHEABLE.contains(r.status()) && !r.cached()) results.put(key, r);
+            if (CACHEABLE.contains(r.status()) && !r.cached() && noTestHitALimit(r)) results.put(key, r);
         });
     }
 
@@ -80,7 +113,12 @@ final class ResultCache {
     }
 
     private static int weight(ExecutionResult r) {
-        long chars = length(r.stdout()) + length(r.stderr()) + length(r.message());
+        long chars = length(r.stdout()) + length(r.stderr()) + length(r.message()) + length(r.compileOutput());
+        if (r.tests() != null) {
+            for (var t : r.tests()) {
+                chars += ENTRY_OVERHEAD / 2 + length(t.stdout()) + length(t.stderr()) + length(t.message()) + length(t.checkerOutput());
+            }
+        }
         return (int) Math.min(Integer.MAX_VALUE, ENTRY_OVERHEAD + 2 * chars); // a Java char is 2 bytes
     }
 

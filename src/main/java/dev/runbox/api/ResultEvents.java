@@ -11,6 +11,8 @@ import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code GET /result/{id}/events}: Server-Sent Events, one {@code status} event per result of the
  * submission — the current one first, then each change — ending with the final result, after which
- * the server closes the stream. Each event's data is the result JSON of GET /result/{id}. A comment
+ * the server closes the stream. Each event's data is the result JSON of GET /result/{id}. For a judged
+ * submission, each test as it is first shown (finished, or skipped) is a {@code test} event of its own,
+ * just before the {@code status} event of the result that shows it: every test once, in order. A comment
  * line every {@link #HEARTBEAT} keeps proxies from closing an idle stream and tells a gone client.
  *
  * <p>No thread waits for a stream: results are pushed by the store ({@link ResultPush#follow}) and
@@ -30,6 +34,8 @@ final class ResultEvents {
 
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
     static final String EVENT = "status";
+    /** A judged submission's finished test (its result in {@code tests}), sent before the status event that first shows it. */
+    static final String TEST_EVENT = "test";
 
     private final ResultStore store;
     private final ResultPush push;
@@ -72,21 +78,31 @@ final class ResultEvents {
                 if (!client.terminated()) client.sendComment("keep-alive");
             }
         }), HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS));
-        follow.set(push.follow(id, r -> send(client, r)));
+        int[] testsSent = {0}; // touched only by the push's one-at-a-time deliveries
+        follow.set(push.follow(id, r -> send(client, r, testsSent)));
         if (client.terminated()) stop.run(); // closed while we were setting up
     }
 
-    private static void send(SseClient client, ExecutionResult r) {
-        String data;
-        try {
-            data = HttpApi.JSON.writeValueAsString(Wire.publicTree(r));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a result must serialize", e);
+    private static void send(SseClient client, ExecutionResult r, int[] testsSent) {
+        String data = json(r);
+        List<String> tests = new ArrayList<>();
+        if (r.tests() != null) {
+            for (int i = testsSent[0]; i < r.tests().size(); i++) tests.add(json(r.tests().get(i)));
+            testsSent[0] = Math.max(testsSent[0], r.tests().size());
         }
         synchronized (client) {
             if (client.terminated()) return;
+            for (String t : tests) client.sendEvent(TEST_EVENT, t);
             client.sendEvent(EVENT, data);
             if (r.status().isFinal()) client.close();
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return HttpApi.JSON.writeValueAsString(Wire.publicTree(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a result must serialize", e);
         }
     }
 }

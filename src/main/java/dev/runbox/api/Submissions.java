@@ -69,7 +69,8 @@ final class Submissions {
             store.create(first);
         } else {
             Submission job = new Submission(id, req.language(), req.sourceCode(), req.stdinData(), req.limits(),
-                    clock.instant(), req.compilerOptions(), req.commandLineArguments(), req.expectedOutput());
+                    clock.instant(), req.compilerOptions(), req.commandLineArguments(), req.expectedOutput(), req.files(),
+                    req.judge().tests(), req.judge().checker(), req.judge().stopOnFirstFailure());
             first = ExecutionResult.pending(job);
             KeyGate.Admission admission = keys.admit(key, id, true);
             try {

@@ -59,7 +59,11 @@ public record RunboxConfig(
         Optional<Path> apiKeysFile,
         SandboxKind sandbox,
         String dockerHost,
-        Optional<String> dockerImage) {
+        Optional<String> dockerImage,
+        int maxFiles,
+        long maxFilesBytes,
+        int maxTests,
+        int testOutputKeepBytes) {
 
     /** The sandbox that runs languages without an image of their own. */
     public enum SandboxKind {
@@ -158,6 +162,12 @@ public record RunboxConfig(
         d.put("docker-host", "unix:///var/run/docker.sock");
         // with sandbox=docker: the image of languages that name none (empty: such languages are not offered)
         d.put("docker-image", "");
+        // judge mode: the request's files[] beside the source
+        d.put("max-files", "64");
+        d.put("max-files-bytes", Integer.toString(8 * 1024 * 1024));
+        // judge mode: the request's tests[]
+        d.put("max-tests", "1000");
+        d.put("test-output-keep-bytes", Integer.toString(8 * 1024));
         return Map.copyOf(d);
     }
 
@@ -229,7 +239,11 @@ public record RunboxConfig(
                 Optional.of(r.get("api-keys-file", Function.identity())).filter(s -> !s.isBlank()).map(Path::of),
                 r.sandboxKind("sandbox"),
                 r.get("docker-host", Function.identity()),
-                Optional.of(r.get("docker-image", Function.identity())).filter(s -> !s.isBlank()));
+                Optional.of(r.get("docker-image", Function.identity())).filter(s -> !s.isBlank()),
+                r.integer("max-files"),
+                r.longInteger("max-files-bytes"),
+                r.integer("max-tests"),
+                r.integer("test-output-keep-bytes"));
         c.validate();
         return c;
     }
@@ -282,6 +296,11 @@ public record RunboxConfig(
         // the lease is renewed every third of it while a run lasts, so it only has to outlast a stall
         // (GC pause, network blip), not the longest run; see RedisJobQueue
         check(visibilityTimeout.toSeconds() >= 2 && visibilityTimeout.toSeconds() <= 3600, "visibility-timeout-sec must be 2-3600");
+        check(maxFiles >= 0 && maxFiles <= 4096, "max-files must be 0-4096");
+        check(maxFilesBytes >= 0 && maxFilesBytes <= (long) writableMb * 1024 * 1024,
+                "max-files-bytes must be >= 0 and <= writable-mb (the files live in the work dir)");
+        check(maxTests >= 1 && maxTests <= 100_000, "max-tests must be 1-100000");
+        check(testOutputKeepBytes >= 0 && testOutputKeepBytes <= outputCapBytes, "test-output-keep-bytes must be 0-output-cap-bytes");
         check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
     }
 

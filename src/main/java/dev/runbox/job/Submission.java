@@ -1,6 +1,9 @@
 package dev.runbox.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.Checker;
+import dev.runbox.judge.TestCase;
 
 import java.time.Instant;
 import java.util.List;
@@ -16,19 +19,34 @@ import java.util.List;
  * @param commandLineArguments arguments of the program, each one argv element (empty: none)
  * @param expectedOutput       stdout the program should print (compared ignoring trailing whitespace of
  *                             lines and of the whole), or null when the request gave none
+ * @param files                files placed read-only in /box beside the source before the compile (empty: none)
+ * @param tests                the tests of a judged submission, each run as its own process; empty for a plain run
+ *                             (which reads {@code stdin})
+ * @param checker              how the tests' outputs are judged; null for a plain run
+ * @param stopOnFirstFailure   whether the tests after the first failing one are skipped
  */
 public record Submission(@JsonProperty("submission_id") SubmissionId id, String language, String sourceCode,
                          @JsonProperty("stdin_data") String stdin, Limits limits,
                          Instant createdAt, List<String> compilerOptions, List<String> commandLineArguments,
-                         String expectedOutput) {
+                         String expectedOutput, List<BoxFile> files, List<TestCase> tests, Checker checker,
+                         boolean stopOnFirstFailure) {
 
     public Submission {
+        // a job written before files existed reads them as missing: none
+        files = files == null ? List.of() : List.copyOf(files);
+        tests = tests == null ? List.of() : List.copyOf(tests);
+        if (!tests.isEmpty() && checker == null) checker = Checker.DEFAULT;
         compilerOptions = List.copyOf(compilerOptions);
         commandLineArguments = List.copyOf(commandLineArguments);
     }
 
+    /** Whether this submission is judged on tests (else it is one plain run). */
+    public boolean judged() {
+        return !tests.isEmpty();
+    }
+
     /** A submission with no compiler options, no arguments and no expected output. */
     public Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits, Instant createdAt) {
-        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null);
+        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false);
     }
 }

@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code {compiler_options}} (compile only) and {@code {command_line_arguments}} (run only): a
  *       whole element, replaced by the request's list of that name, element for element (zero or more);</li>
+ *   <li>{@code {extra_sources}} (compile only): a whole element, replaced by the names of the request's
+ *       {@code files} that end in the source file's extension (e.g. {@code util.c} beside {@code main.c}),
+ *       sorted, so that a multi-file program is compiled whole;</li>
  *   <li>{@code {memory_limit_mb}}: the phase's memory limit in MiB, anywhere in an element;</li>
  *   <li>{@code {heap_mb}}: {@value #HEAP_PERCENT}% of it, for the heap of a managed runtime
  *       (e.g. {@code -Xmx{heap_mb}m}), leaving the rest for the runtime itself.</li>
@@ -22,6 +25,7 @@ public final class ArgvTemplate {
 
     public static final String COMPILER_OPTIONS = "compiler_options";
     public static final String COMMAND_LINE_ARGUMENTS = "command_line_arguments";
+    public static final String EXTRA_SOURCES = "extra_sources";
     static final String MEMORY_LIMIT_MB = "memory_limit_mb";
     static final String HEAP_MB = "heap_mb";
     /** Share of the memory limit given to a managed runtime's heap; the rest is its own overhead. */

@@ -65,7 +65,24 @@ public record Language(String id, String name, String sourceFile, List<String> c
 
     /** The compile argv for these options, with the compile's memory limit filled in. */
     public List<String> compileCommand(List<String> compilerOptions) {
-        return ArgvTemplate.expand(compile, Map.of(ArgvTemplate.COMPILER_OPTIONS, compilerOptions), compileLimits.memoryLimitMb());
+        return compileCommand(compilerOptions, List.of());
+    }
+
+    /**
+     * The compile argv for these options and the names of the submission's other files, of which
+     * those ending in the source file's extension fill {@code {extra_sources}} (sorted).
+     */
+    public List<String> compileCommand(List<String> compilerOptions, List<String> fileNames) {
+        return ArgvTemplate.expand(compile, Map.of(ArgvTemplate.COMPILER_OPTIONS, compilerOptions,
+                ArgvTemplate.EXTRA_SOURCES, extraSources(fileNames)), compileLimits.memoryLimitMb());
+    }
+
+    /** Of {@code fileNames}, those of this language's source extension (e.g. {@code .c}), sorted. */
+    public List<String> extraSources(List<String> fileNames) {
+        int dot = sourceFile.lastIndexOf('.');
+        if (dot < 0) return List.of();
+        String ext = sourceFile.substring(dot);
+        return fileNames.stream().filter(n -> n.endsWith(ext) && n.length() > ext.length()).sorted().toList();
     }
 
     /** The run argv for these arguments and this memory limit (MiB). */

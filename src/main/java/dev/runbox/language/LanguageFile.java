@@ -105,7 +105,7 @@ public final class LanguageFile {
             throw new LanguageFileException(where + ": source_file '" + sourceFile + "' must be a plain file name matching " + FILE_NAME.pattern());
         }
         List<String> compile = n.has("compile") ? strings(n, "compile", where) : List.of();
-        if (n.has("compile")) ArgvTemplate.validate(compile, where + ": compile", Set.of(ArgvTemplate.COMPILER_OPTIONS));
+        if (n.has("compile")) ArgvTemplate.validate(compile, where + ": compile", Set.of(ArgvTemplate.COMPILER_OPTIONS, ArgvTemplate.EXTRA_SOURCES));
         List<String> run = strings(n, "run", where);
         ArgvTemplate.validate(run, where + ": run", Set.of(ArgvTemplate.COMMAND_LINE_ARGUMENTS));
         List<String> version = strings(n, "version", where);

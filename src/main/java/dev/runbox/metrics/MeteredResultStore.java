@@ -40,7 +40,10 @@ final class MeteredResultStore implements ResultStore {
         if (from == Status.PENDING && next.status() == Status.PROCESSING && next.startedAt() != null) {
             metrics.queueWait(Duration.between(next.createdAt(), next.startedAt()));
         }
-        if (next.status().isFinal()) metrics.submissionFinished(next.language(), next.status());
+        if (next.status().isFinal()) {
+            metrics.submissionFinished(next.language(), next.status());
+            if (next.tests() != null) next.tests().forEach(t -> metrics.testFinished(next.language(), t.status().name()));
+        }
         return true;
     }
 

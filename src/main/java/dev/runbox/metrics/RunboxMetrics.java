@@ -28,7 +28,7 @@ import java.util.function.IntSupplier;
  * the workers and the sandbox pool when scraped, and HTTP requests are timed by a Javalin hook.
  *
  * <p>Names as Prometheus shows them (the README documents each):
- * {@code runbox_submissions_total{language,status}}, {@code runbox_queue_depth}, {@code runbox_jobs_running},
+ * {@code runbox_submissions_total{language,status}}, {@code runbox_tests_total{language,status}}, {@code runbox_queue_depth}, {@code runbox_jobs_running},
  * {@code runbox_workers}, {@code runbox_sandboxes_ready}, {@code runbox_queue_wait_seconds},
  * {@code runbox_run_seconds}, {@code runbox_sandbox_overhead_seconds}, {@code runbox_sandbox_failures_total},
  * {@code http_server_requests_seconds{method,route,status}}, and the JVM's {@code jvm_*}, {@code process_*}.
@@ -113,6 +113,12 @@ public final class RunboxMetrics implements AutoCloseable {
     void submissionFinished(String language, Status status) {
         Counter.builder("runbox.submissions").description("Submissions that reached a final status")
                 .tag("language", language).tag("status", status.name()).register(registry).increment();
+    }
+
+    /** One test of a judged submission, counted once its submission is final (SKIPPED ones too). */
+    void testFinished(String language, String status) {
+        Counter.builder("runbox.tests").description("Tests of judged submissions, by their status, once the submission is final")
+                .tag("language", language).tag("status", status).register(registry).increment();
     }
 
     void queueWait(Duration waited) {

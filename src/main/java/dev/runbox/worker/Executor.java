@@ -5,6 +5,11 @@ import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
+import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.Judging;
+import dev.runbox.judge.TestCase;
+import dev.runbox.judge.TestResult;
+import dev.runbox.judge.TestStatus;
 import dev.runbox.language.CompileLimits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageRegistry;
@@ -23,10 +28,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Runs one submission in the sandbox and turns the outcome into its final result. */
 public final class Executor {
@@ -38,6 +45,8 @@ public final class Executor {
             "LANG", "C.UTF-8",
             "TMPDIR", "/tmp");
     static final int OPEN_FILES = 256;
+    /** Shortest time between two shows of a judged submission's progress: a store write each, of every test so far. */
+    static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
     private static final long MIB = 1024 * 1024;
 
     /** Which sandbox runs a language's programs (the default one, or Docker with the language's image). */
@@ -69,6 +78,17 @@ public final class Executor {
      * limits) into a work dir that the run then uses; a failed compile is CE and nothing runs.
      */
     public ExecutionResult execute(Submission job, ExecutionResult current) throws SandboxFailure, InterruptedException {
+        return execute(job, current, shown -> { });
+    }
+
+    /**
+     * As {@link #execute(Submission, ExecutionResult)}; a judged submission compiles once, then runs
+     * each test as its own process with the submission's limits, and passes the PROCESSING result with
+     * the tests finished so far to {@code progress} as they finish (at most every
+     * {@link #PROGRESS_INTERVAL_NANOS} ns; the last ones come with the final result).
+     */
+    public ExecutionResult execute(Submission job, ExecutionResult current, Consumer<ExecutionResult> progress)
+            throws SandboxFailure, InterruptedException {
         Language lang = languages.find(job.language())
                 .orElseThrow(() -> new SandboxFailure("language '" + job.language() + "' is not available on this worker"));
         Limits l = job.limits();
@@ -76,17 +96,21 @@ public final class Executor {
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
                 config.outputCapBytes(), writableBytes(), OPEN_FILES);
         Map<String, String> env = environment(lang);
-        byte[] source = job.sourceCode().getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> files = boxFiles(job, lang);
         byte[] stdin = job.stdin().getBytes(StandardCharsets.UTF_8);
         List<String> command = lang.runCommand(job.commandLineArguments(), memoryMb);
         Sandbox sandbox = sandboxes.forLanguage(lang);
         if (!lang.compiled()) {
-            SandboxOutcome o = sandbox.run(new RunSpec(command, Map.of(lang.sourceFile(), source), stdin, limits, lang.mounts(), env));
+            if (job.judged()) {
+                return tests(job, current, lang, in -> sandbox.run(new RunSpec(command, files, in, limits, lang.mounts(), env)),
+                        null, progress);
+            }
+            SandboxOutcome o = sandbox.run(new RunSpec(command, files, stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, null);
         }
-        try (WorkDir box = sandbox.openWorkDir(Map.of(lang.sourceFile(), source), writableBytes())) {
+        try (WorkDir box = sandbox.openWorkDir(files, writableBytes())) {
             CompileLimits cl = lang.compileLimits();
-            SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), env));
+            SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), job.files().stream().map(BoxFile::name).toList(), env));
             String compileOutput = compileOutput(c, cl.outputCapBytes());
             Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
             if (failed.isPresent()) {
@@ -94,9 +118,21 @@ public final class Executor {
                         false, false, failed.get(), current.createdAt(), current.startedAt(), clock.instant(),
                         current.workerId(), current.attempts(), compileOutput, false);
             }
+            if (job.judged()) {
+                return tests(job, current, lang, in -> box.run(new RunSpec(command, Map.of(), in, limits, lang.mounts(), env)),
+                        compileOutput, progress);
+            }
             SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, compileOutput);
         }
+    }
+
+    /** What the box holds before anything runs: the source under the language's file name, and the request's files. */
+    static Map<String, byte[]> boxFiles(Submission job, Language lang) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(lang.sourceFile(), job.sourceCode().getBytes(StandardCharsets.UTF_8));
+        for (BoxFile f : job.files()) files.put(f.name(), f.bytes());
+        return files;
     }
 
     /** The whole environment of a program of {@code lang}: the base set and the language's own. */
@@ -107,12 +143,12 @@ public final class Executor {
     }
 
     /** The compile step: the language's compile limits (the request's do not apply), no stdin. */
-    private RunSpec compileSpec(Language lang, List<String> compilerOptions, Map<String, String> env) {
+    private RunSpec compileSpec(Language lang, List<String> compilerOptions, List<String> fileNames, Map<String, String> env) {
         CompileLimits cl = lang.compileLimits();
         Limits l = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), cl.memoryLimitMb() * MIB, cl.cpuCores());
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
                 cl.outputCapBytes(), writableBytes(), OPEN_FILES);
-        return new RunSpec(lang.compileCommand(compilerOptions), Map.of(), new byte[0], limits, lang.mounts(), env);
+        return new RunSpec(lang.compileCommand(compilerOptions, fileNames), Map.of(), new byte[0], limits, lang.mounts(), env);
     }
 
     private ExecutionResult judged(Submission job, ExecutionResult current, Language lang, SandboxOutcome o,
@@ -127,6 +163,46 @@ public final class Executor {
                 o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()), seconds(o.cpuTime().toNanos()),
                 o.memoryPeakBytes() / 1024, o.stdout().truncated(), o.stderr().truncated(), v.message(),
                 current.createdAt(), current.startedAt(), clock.instant(), current.workerId(), current.attempts(), compileOutput, false);
+    }
+
+    /** One test's run of the program: a fresh process (and sandbox) with the submission's limits. */
+    @FunctionalInterface
+    private interface TestRun {
+        SandboxOutcome run(byte[] stdin) throws SandboxFailure, InterruptedException;
+    }
+
+    /** Runs every test in order (skipping those after a failure when asked) and judges the whole. */
+    private ExecutionResult tests(Submission job, ExecutionResult current, Language lang, TestRun runs, String compileOutput,
+                                  Consumer<ExecutionResult> progress) throws SandboxFailure, InterruptedException {
+        Limits l = job.limits();
+        List<TestCase> tests = job.tests();
+        List<TestResult> done = new ArrayList<>(tests.size());
+        boolean stop = false;
+        long shown = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
+        for (int i = 0; i < tests.size(); i++) {
+            TestCase t = tests.get(i);
+            if (stop) {
+                done.add(TestResult.skipped(i, t));
+                continue;
+            }
+            SandboxOutcome o = runs.run(t.stdin().getBytes(StandardCharsets.UTF_8));
+            Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
+            v = Verdict.heapExhausted(v, decode(o.stderr().bytes()), lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
+            Judging.Run run = new Judging.Run(v.status(), v.message(), o.stdout().bytes(), o.stdout().truncated(),
+                    o.stderr().bytes(), o.stderr().truncated(), o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()),
+                    seconds(o.cpuTime().toNanos()), o.memoryPeakBytes() / 1024);
+            TestResult r = Judging.judge(i, t, run, job.checker(), config.testOutputKeepBytes());
+            done.add(r);
+            if (r.status() != TestStatus.OK && job.stopOnFirstFailure()) stop = true;
+            if (i + 1 < tests.size() && !stop && System.nanoTime() - shown >= PROGRESS_INTERVAL_NANOS) {
+                progress.accept(current.withTestsSoFar(compileOutput, done));
+                shown = System.nanoTime();
+            }
+        }
+        Judging.Overall all = Judging.overall(done);
+        return new ExecutionResult(job.id(), all.status(), job.language(), null, null, null, null, all.timeSec(), all.cpuTimeSec(),
+                all.memoryKb(), false, false, all.message(), current.createdAt(), current.startedAt(), clock.instant(),
+                current.workerId(), current.attempts(), compileOutput, false, done, all.testsPassed(), all.points());
     }
 
     /** What the compiler printed: stdout, then stderr, at most {@code cap} bytes together. */

@@ -2,6 +2,7 @@ package dev.runbox.worker;
 
 import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
+import dev.runbox.judge.ExpectedOutput;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
 

@@ -192,13 +192,15 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
         }
-        running.put(lease, clock.instant().plus(job.limits().wallTime().multipliedBy(maxAttempts)).plus(RENEW_SLACK));
+        // a judged submission runs each of its tests for up to the wall time limit
+        running.put(lease, clock.instant().plus(job.limits().wallTime().multipliedBy((long) maxAttempts * Math.max(1, job.tests().size())))
+                .plus(RENEW_SLACK));
         log.info("running {} ({}, delivery {})", job.id(), job.language(), lease.delivery());
         ExecutionResult done = null;
         String failure = null;
         for (int attempt = 1; attempt <= maxAttempts && done == null; attempt++) {
             try {
-                done = executor.execute(job, processing);
+                done = executor.execute(job, processing, shown -> showProgress(job.id(), shown));
             } catch (SandboxFailure e) {
                 failure = e.getMessage();
                 log.warn("sandbox failed on {} (attempt {}/{}): {}", job.id(), attempt, maxAttempts, failure);
@@ -216,6 +218,18 @@ public final class WorkerPool implements AutoCloseable {
         }
         persist("acknowledge", () -> ack(lease));
         jobsDone.incrementAndGet();
+    }
+
+    /**
+     * Stores a PROCESSING result that shows a judged submission's finished tests; once, without retries:
+     * a progress report that cannot be stored is not worth holding up the tests (the final result has them all).
+     */
+    private void showProgress(dev.runbox.job.SubmissionId id, ExecutionResult shown) {
+        try {
+            store.transition(id, Status.PROCESSING, shown);
+        } catch (StoreUnavailableException e) {
+            log.debug("could not show the progress of {}: {}", id, e.getMessage());
+        }
     }
 
     /** A job delivered more often than allowed: its workers kept dying. Recorded, never run again. */

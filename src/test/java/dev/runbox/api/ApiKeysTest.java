@@ -151,6 +151,12 @@ class ApiKeysTest {
         String batch = JSON.writeValueAsString(Map.of("submissions", List.of(body("print(1)"), body("print(1)"), body("print(1)"),
                 body("print(1)"), body("print(1)"))));
         assertThat(limited.post("/execute/batch", batch).statusCode()).isEqualTo(429);
+        // a judged submission counts its tests: 5 tests never fit a bucket of 3, alone or in a batch
+        com.fasterxml.jackson.databind.node.ObjectNode judged = body("print(1)");
+        for (int i = 0; i < 5; i++) judged.withArray("tests").addObject().put("stdin", "").put("expected_output", "1");
+        assertThat(limited.post("/execute", judged.toString()).statusCode()).isEqualTo(429);
+        assertThat(limited.post("/execute/batch", JSON.writeValueAsString(Map.of("submissions", List.of(judged)))).statusCode())
+                .isEqualTo(429);
 
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> limited.post("/execute", body).statusCode() == 202);

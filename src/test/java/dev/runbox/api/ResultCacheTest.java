@@ -53,7 +53,7 @@ class ResultCacheTest {
     }
 
     @Test
-    void a_different_stdin_or_limit_or_a_request_without_cache_runs_again() throws Exception {
+    void a_different_stdin_limit_argument_expected_output_or_file_or_a_request_without_cache_runs_again() throws Exception {
         String source = RANDOM + "\n# " + System.nanoTime();
         JsonNode first = server.run(body(source, "cache", true));
         String out = first.get("stdout").asText();
@@ -61,6 +61,9 @@ class ResultCacheTest {
                 body(source, "cache", true, "stdin_data", "other"),
                 body(source, "cache", true, "memory_limit_mb", 128),
                 body(source, "cache", true, "time_limit_sec", 1.5),
+                body(source, "cache", true, "command_line_arguments", JSON.createArrayNode().add("x")),
+                body(source, "cache", true, "expected_output", "0.5\n"),
+                body(source, "cache", true, "files", JSON.createArrayNode().add(JSON.createObjectNode().put("name", "d.txt").put("content", "x"))),
                 body(source, "cache", false),
                 body(source)}) {
             JsonNode r = server.run((com.fasterxml.jackson.databind.node.ObjectNode) other);

@@ -386,6 +386,217 @@ abstract class ConformanceSuite {
         }
     }
 
+    // ------------------------------------------------------------------ files: multi-file programs
+
+    @Test
+    void a_c_program_of_several_files_compiles_every_c_file_with_its_header() {
+        JsonNode r = run(Submission.c("#include <stdio.h>\n#include \"util.h\"\nint main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n")
+                .file("util.h", "int twice(int x);\n").file("util.c", "#include \"util.h\"\nint twice(int x) { return 2 * x; }\n"));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void a_java_program_of_several_files_compiles_every_java_file() {
+        assumeTrue(http.get("/languages").json().findValuesAsText("id").contains("java"), deployment.name() + " offers no java");
+        JsonNode r = run(Submission.of("java", "public class Main { public static void main(String[] a) { System.out.println(Util.twice(21)); } }\n")
+                .file("Util.java", "class Util { static int twice(int x) { return 2 * x; } }\n").timeLimitSec(5).memoryLimitMb(256));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void a_python_program_imports_its_neighbour_and_reads_a_base64_file_byte_for_byte() {
+        JsonNode r = run(Submission.python("import helper\nprint(helper.twice(21))\nprint(list(open('data.bin', 'rb').read()))")
+                .file("helper.py", "def twice(x):\n    return 2 * x\n").fileBase64("data.bin", new byte[]{0, 1, (byte) 0xff, 10}));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo("42\n[0, 1, 255, 10]\n");
+    }
+
+    @Test
+    void a_file_name_that_is_not_a_plain_name_is_a_400_naming_the_file() {
+        for (String bad : List.of("../x.py", "a/b.py", ".hidden", "-rf", "x\u0000y", "", "main.py")) {
+            Http.Reply r = http.postJson("/execute", Submission.python("print(1)").file("ok.txt", "fine").file(bad, "x").json());
+            assertProblem(r, 400, "files");
+            assertThat(r.json().get("detail").asText()).as("%s", r).contains("files[1]");
+        }
+        Http.Reply twice = http.postJson("/execute", Submission.python("print(1)").file("a.txt", "1").file("a.txt", "2").json());
+        assertProblem(twice, 400, "files");
+        Http.Reply notBase64 = http.postJson("/execute", Submission.python("print(1)").json()
+                .set("files", Http.JSON.createArrayNode().add(Http.JSON.createObjectNode().put("name", "d.bin").put("content", "%%%").put("encoding", "base64"))));
+        assertProblem(notBase64, 400, "files");
+    }
+
+    // ------------------------------------------------------------------ judge mode: tests, checkers
+
+    /** Reads "a b" and prints a + b; "loop" loops forever, "crash" exits 3. */
+    private static final String SUM_C = "#include <stdio.h>\n#include <string.h>\n"
+            + "int main(void) { char w[16]; int a, b;\n"
+            + "  if (scanf(\"%15s\", w) != 1) return 9;\n"
+            + "  if (!strcmp(w, \"loop\")) for (;;) ;\n"
+            + "  if (!strcmp(w, \"crash\")) { fprintf(stderr, \"crashing\\n\"); return 3; }\n"
+            + "  sscanf(w, \"%d\", &a); if (scanf(\"%d\", &b) != 1) return 8;\n"
+            + "  printf(\"%d\\n\", a + b); return 0; }\n";
+
+    @Test
+    void a_judged_submission_runs_each_test_and_reports_each_with_the_first_failure_as_its_status() {
+        JsonNode r = run(Submission.c(SUM_C + "/* " + UUID.randomUUID() + " */\n").timeLimitSec(0.5)
+                .test("small", "1 2\n", "3\n", 2.0)
+                .test("wrong", "2 2\n", "5\n", 3.0)
+                .test("crash", "crash\n", "0\n", 1.0)
+                .test("slow", "loop\n", "0\n", 1.0)
+                .test("last", "20 22", "42", 4.0));
+        assertStatus(r, "WA");
+        assertThat(r.get("message").asText()).as("%s", r).startsWith("test 2 (wrong) of 5:");
+        assertThat(r.get("tests_passed").asInt()).isEqualTo(2);
+        assertThat(r.get("points").asDouble()).isEqualTo(6.0);
+        assertThat(r.get("compile_output").isTextual()).as("compiled once: %s", r).isTrue();
+        assertThat(r.get("stdout").isNull()).as("each test has its own output").isTrue();
+        assertThat(r.get("time_sec").asDouble()).as("the longest test's").isGreaterThanOrEqualTo(0.4);
+        JsonNode tests = r.get("tests");
+        assertThat(tests).hasSize(5);
+        List<String> statuses = new ArrayList<>();
+        for (int i = 0; i < tests.size(); i++) {
+            JsonNode t = tests.get(i);
+            assertThat(t.get("index").asInt()).isEqualTo(i);
+            statuses.add(t.get("status").asText());
+            for (String f : List.of("stdout", "stderr", "time_sec", "cpu_time_sec", "memory_kb", "stdout_truncated", "stderr_truncated", "points")) {
+                assertThat(t.has(f) && !t.get(f).isNull()).as("%s of %s", f, t).isTrue();
+            }
+        }
+        assertThat(statuses).containsExactly("OK", "WA", "RE", "TLE", "OK");
+        assertThat(tests.get(0).get("name").asText()).isEqualTo("small");
+        assertThat(tests.get(0).get("stdout").asText()).isEqualTo("3\n");
+        assertThat(tests.get(0).get("exit_code").asInt()).isZero();
+        assertThat(tests.get(0).get("points").asDouble()).isEqualTo(2.0);
+        assertThat(tests.get(0).get("message").isNull()).isTrue();
+        assertThat(tests.get(1).get("stdout").asText()).isEqualTo("4\n");
+        assertThat(tests.get(1).get("points").asDouble()).isZero();
+        assertThat(tests.get(1).get("checker_output").asText()).contains("expected \"5\", got \"4\"");
+        assertThat(tests.get(2).get("exit_code").asInt()).isEqualTo(3);
+        assertThat(tests.get(2).get("stderr").asText()).isEqualTo("crashing\n");
+        // the CPU limit of 0.5 s, or on a machine too busy to give it that much, the wall limit of 1 s
+        assertThat(tests.get(3).get("message").asText()).containsAnyOf("CPU time limit of 0.5 s", "wall time limit of 1.000 s");
+        assertThat(tests.get(3).get("time_sec").asDouble()).isGreaterThanOrEqualTo(0.4);
+        assertThat(tests.get(4).get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void readme_judge_example_with_a_float_checker_scores_two_of_three() {
+        // as README "Judge mode" sends it
+        String body = "{\"language\": \"python\", \"source_code\": \"a, b = map(float, input().split())\\nprint(a / b)\","
+                + " \"checker\": {\"name\": \"float\", \"abs_tol\": 1e-6, \"rel_tol\": 1e-6}, \"tests\": ["
+                + "{\"name\": \"sample\", \"stdin\": \"1 3\", \"expected_output\": \"0.333333333\", \"points\": 1},"
+                + "{\"name\": \"exact\",  \"stdin\": \"10 4\", \"expected_output\": \"2.5\", \"points\": 2},"
+                + "{\"name\": \"zero\",   \"stdin\": \"1 0\", \"expected_output\": \"inf\", \"points\": 3}]}";
+        Http.Reply r = http.post("/execute?wait=true", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        JsonNode j = r.json();
+        assertStatus(j, "RE");
+        assertThat(j.get("message").asText()).isEqualTo("test 3 (zero) of 3: exited with status 1");
+        assertThat(j.get("tests_passed").asInt()).isEqualTo(2);
+        assertThat(j.get("points").asDouble()).isEqualTo(3.0);
+        assertThat(j.get("tests").findValuesAsText("status")).containsExactly("OK", "OK", "RE");
+        assertThat(j.get("tests").get(0).get("checker_output").asText()).isEqualTo("ok: 1 tokens");
+        assertThat(j.get("tests").get(2).get("stderr").asText()).contains("ZeroDivisionError");
+    }
+
+    @Test
+    void stop_on_first_failure_skips_the_tests_after_it() {
+        JsonNode r = run(Submission.python("a, b = map(int, input().split())\nprint(a + b)").stopOnFirstFailure(true)
+                .test("1 2", "3").test("1 1", "3").test("2 2", "4"));
+        assertStatus(r, "WA");
+        assertThat(r.get("tests").findValuesAsText("status")).containsExactly("OK", "WA", "SKIPPED");
+        JsonNode skipped = r.get("tests").get(2);
+        assertThat(skipped.get("stdout").isNull()).isTrue();
+        assertThat(skipped.get("time_sec").isNull()).isTrue();
+        assertThat(skipped.get("points").asDouble()).isZero();
+        assertThat(r.get("tests_passed").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void all_tests_passed_is_OK_with_every_point() {
+        JsonNode r = run(Submission.python("a, b = map(int, input().split())\nprint(a + b)").test("1 2", "3").test("40 2", "42"));
+        assertStatus(r, "OK");
+        assertThat(r.get("message").isNull()).isTrue();
+        assertThat(r.get("tests_passed").asInt()).isEqualTo(2);
+        assertThat(r.get("points").asDouble()).isEqualTo(2.0);
+    }
+
+    @Test
+    void each_built_in_checker_accepts_and_refuses_as_documented() {
+        String echo = "import sys\nsys.stdout.write(sys.stdin.read())";
+        Map<String, Submission> cases = new LinkedHashMap<>();
+        cases.put("exact", Submission.python(echo).checker("exact").test("a \n", "a \n").test("a \n", "a\n"));
+        cases.put("lines", Submission.python(echo).checker("lines").test("a  \r\nb\n\n\n", "a\nb").test(" a\n", "a\n"));
+        cases.put("tokens", Submission.python(echo).checker("tokens").test("1   2\n\n3 ", "1 2 3").test("1 2", "1 3"));
+        cases.put("float", Submission.python(echo).floatChecker(1e-3, 0).test("0.1004 x 2", "0.1 x 2.0").test("0.102", "0.1"));
+        cases.put("float rel_tol", Submission.python(echo).floatChecker(0, 1e-3).test("1000.9", "1000").test("1.002", "1"));
+        cases.put("unordered_lines", Submission.python(echo).checker("unordered_lines").test("b\na  \na\n", "a\nb\na").test("a\na\n", "a\nb\n"));
+        Map<String, String> ids = new LinkedHashMap<>();
+        cases.forEach((name, sub) -> ids.put(name, submit(sub)));
+        ids.forEach((name, id) -> {
+            JsonNode r = awaitFinal(id);
+            assertThat(r.get("tests").findValuesAsText("status")).as("%s: %s", name, r).containsExactly("OK", "WA");
+            assertThat(r.get("tests").get(1).get("checker_output").asText()).as(name).isNotBlank();
+        });
+    }
+
+    @Test
+    void each_finished_test_is_a_test_event_before_the_final_status() throws Exception {
+        String id = submit(Submission.python("import time\ntime.sleep(0.3)\nprint(input())").test("a", "a").test("b", "b").test("c", "x"));
+        SseLines.Stream_ stream = http.events("/result/" + id + "/events");
+        List<Integer> indexes = new ArrayList<>();
+        for (SseLines.Event e : stream.events()) {
+            assertThat(e.name()).isIn("status", "test");
+            if (e.name().equals("test")) indexes.add(e.json().get("index").asInt());
+        }
+        assertThat(indexes).as("one test event per test, in order").containsExactly(0, 1, 2);
+        SseLines.Event last = stream.events().get(stream.events().size() - 1);
+        assertThat(last.name()).isEqualTo("status");
+        assertThat(last.json()).isEqualTo(http.get("/result/" + id).json());
+        assertStatus(last.json(), "WA");
+    }
+
+    @Test
+    void a_judged_submission_is_refused_with_400_naming_the_field_when_its_judge_fields_are_wrong() {
+        Map<String, ObjectNode> cases = new LinkedHashMap<>();
+        cases.put("stdin_data", Submission.python("print(1)").test("1", "1").json().put("stdin_data", "both"));
+        cases.put("expected_output", Submission.python("print(1)").test("1", "1").json().put("expected_output", "1"));
+        cases.put("checker", Submission.python("print(1)").checker("tokens").json());
+        cases.put("tests", Submission.python("print(1)").test(null, "1", "1", -1.0).json());
+        ObjectNode tolerance = Submission.python("print(1)").test("1", "1").json();
+        tolerance.set("checker", Http.JSON.createObjectNode().put("name", "tokens").put("abs_tol", 0.1));
+        cases.put("checker ", tolerance);
+        ObjectNode unknown = Submission.python("print(1)").json();
+        unknown.putArray("tests").addObject().put("stdin", "1").put("timeout", 5);
+        cases.put("tests ", unknown);
+        cases.forEach((field, body) -> assertProblem(http.postJson("/execute", body), 400, field.strip()));
+    }
+
+    @Test
+    void a_judged_submission_waits_batches_and_is_cached_like_any_other() {
+        Http one = http.pinned();
+        Submission s = Submission.python(unique() + "print(int(input()) * 2)").cache(true).test("1", "2").test("21", "42");
+        Http.Reply waited = one.postJson("/execute?wait=true&timeout_sec=30", s.json());
+        assertThat(waited.status()).as("%s", waited).isEqualTo(200);
+        assertStatus(waited.json(), "OK");
+        assertThat(waited.json().get("tests")).hasSize(2);
+        Http.Reply again = one.postJson("/execute", s.json());
+        assertThat(again.json().get("status").asText()).as("cached: %s", again).isEqualTo("OK");
+        JsonNode copy = one.get("/result/" + again.json().get("submission_id").asText()).json();
+        assertThat(copy.get("cached").asBoolean()).isTrue();
+        assertThat(copy.get("tests")).isEqualTo(waited.json().get("tests"));
+        ObjectNode envelope = Http.JSON.createObjectNode();
+        envelope.putArray("submissions").add(Submission.python("print(input())").test("x", "x").json())
+                .add(Submission.python("print(1)").test("1", "1").checker("nope").json());
+        JsonNode answers = http.postJson("/execute/batch", envelope).json().get("submissions");
+        assertThat(answers.get(1).get("field").asText()).isEqualTo("checker");
+        JsonNode batched = awaitFinal(answers.get(0).get("submission_id").asText());
+        assertStatus(batched, "OK");
+        assertThat(batched.get("tests").get(0).get("stdout").asText()).isEqualTo("x\n");
+    }
+
     // ------------------------------------------------------------------ GET /result/{id}
 
     @Test
@@ -632,6 +843,10 @@ abstract class ConformanceSuite {
         cases.put("expected_output", Submission.python("print(1)").json().put("expected_output", 1));
         cases.put("callback_url", Submission.python("print(1)").callbackUrl("ftp://example.com/hook").json());
         cases.put("enable_network", Submission.python("print(1)").json().put("enable_network", true));
+        cases.put("files", Submission.python("print(1)").file("../escape.py", "x = 1").json());
+        cases.put("tests", Submission.python("print(1)").json().set("tests", Http.JSON.createArrayNode()));
+        cases.put("checker", Submission.python("print(1)").test("1", "1").checker("close_enough").json());
+        cases.put("stop_on_first_failure", Submission.python("print(1)").test("1", "1").json().put("stop_on_first_failure", "yes"));
         ObjectNode noSource = Submission.python("print(1)").json();
         noSource.remove("source_code");
         cases.put("source_code", noSource);

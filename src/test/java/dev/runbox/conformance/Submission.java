@@ -14,7 +14,8 @@ final class Submission {
 
     /** Every field of POST /execute, as the README's two request tables list them. */
     static final List<String> FIELDS = List.of("source_code", "stdin_data", "language", "time_limit_sec", "memory_limit_mb",
-            "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output");
+            "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output", "files",
+            "tests", "checker", "stop_on_first_failure");
 
     private final String language;
     private final String sourceCode;
@@ -27,6 +28,10 @@ final class Submission {
     private List<String> compilerOptions = List.of();
     private List<String> commandLineArguments = List.of();
     private String expectedOutput = null;
+    private final List<ObjectNode> files = new java.util.ArrayList<>();
+    private final List<ObjectNode> tests = new java.util.ArrayList<>();
+    private com.fasterxml.jackson.databind.JsonNode checker = null;
+    private Boolean stopOnFirstFailure = null;
 
     private Submission(String language, String sourceCode) {
         this.language = language;
@@ -90,10 +95,53 @@ final class Submission {
         return this;
     }
 
+    /** Adds a file to {@code files}, as text. */
+    Submission file(String name, String content) {
+        files.add(Http.JSON.createObjectNode().put("name", name).put("content", content).put("encoding", "utf8"));
+        return this;
+    }
+
+    /** Adds a file to {@code files}, its bytes in base64. */
+    Submission fileBase64(String name, byte[] content) {
+        files.add(Http.JSON.createObjectNode().put("name", name).put("content", java.util.Base64.getEncoder().encodeToString(content))
+                .put("encoding", "base64"));
+        return this;
+    }
+
+    /** Adds a test to {@code tests} (a judged submission: {@code stdin_data} is then sent as null). */
+    Submission test(String name, String stdin, String expectedOutput, Double points) {
+        ObjectNode t = Http.JSON.createObjectNode().put("name", name).put("stdin", stdin).put("expected_output", expectedOutput);
+        if (points == null) t.putNull("points");
+        else t.put("points", points);
+        tests.add(t);
+        return this;
+    }
+
+    Submission test(String stdin, String expectedOutput) {
+        return test(null, stdin, expectedOutput, null);
+    }
+
+    /** A built-in checker by name. */
+    Submission checker(String name) {
+        checker = Http.JSON.getNodeFactory().textNode(name);
+        return this;
+    }
+
+    /** The float checker with its tolerances. */
+    Submission floatChecker(double absTol, double relTol) {
+        checker = Http.JSON.createObjectNode().put("name", "float").put("abs_tol", absTol).put("rel_tol", relTol);
+        return this;
+    }
+
+    Submission stopOnFirstFailure(boolean stop) {
+        stopOnFirstFailure = stop;
+        return this;
+    }
+
     ObjectNode json() {
         ObjectNode n = Http.JSON.createObjectNode();
         n.put("source_code", sourceCode);
-        n.put("stdin_data", stdinData);
+        n.put("stdin_data", tests.isEmpty() ? stdinData : null);
         n.put("language", language);
         n.put("time_limit_sec", timeLimitSec);
         n.put("memory_limit_mb", memoryLimitMb);
@@ -103,6 +151,11 @@ final class Submission {
         n.set("compiler_options", Http.JSON.valueToTree(compilerOptions));
         n.set("command_line_arguments", Http.JSON.valueToTree(commandLineArguments));
         n.put("expected_output", expectedOutput);
+        n.set("files", Http.JSON.valueToTree(files));
+        n.set("tests", tests.isEmpty() ? Http.JSON.nullNode() : Http.JSON.valueToTree(tests));
+        n.set("checker", checker == null ? Http.JSON.nullNode() : checker);
+        if (stopOnFirstFailure == null) n.putNull("stop_on_first_failure");
+        else n.put("stop_on_first_failure", stopOnFirstFailure);
         return n;
     }
 }

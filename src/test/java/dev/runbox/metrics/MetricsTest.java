@@ -52,6 +52,8 @@ class MetricsTest {
         double okBefore = value(scrape(), "runbox_submissions_total", Map.of("language", "python", "status", "OK")).orElse(0);
         double reBefore = value(scrape(), "runbox_submissions_total", Map.of("language", "python", "status", "RE")).orElse(0);
         double runsBefore = value(scrape(), "runbox_run_seconds_count", Map.of()).orElse(0);
+        // a judged submission is one queue wait for several runs: count each on its own
+        double waitsBefore = value(scrape(), "runbox_queue_wait_seconds_count", Map.of()).orElse(0);
 
         assertThat(server.run(TestServer.body("print('hi')")).get("status").asText()).isEqualTo("OK");
         assertThat(server.run(TestServer.body("raise SystemExit(3)")).get("status").asText()).isEqualTo("RE");
@@ -63,8 +65,24 @@ class MetricsTest {
         assertThat(value(m, "runbox_sandbox_overhead_seconds_count", Map.of())).hasValue(runsBefore + 2);
         // a python hello takes well over a millisecond of wall time; the sum is in seconds
         assertThat(value(m, "runbox_run_seconds_sum", Map.of()).orElseThrow()).isGreaterThan(0.001 * (runsBefore + 2));
-        assertThat(value(m, "runbox_queue_wait_seconds_count", Map.of()).orElseThrow()).isGreaterThanOrEqualTo(runsBefore + 2);
+        assertThat(value(m, "runbox_queue_wait_seconds_count", Map.of()).orElseThrow()).isGreaterThanOrEqualTo(waitsBefore + 2);
         assertThat(value(m, "runbox_run_seconds_bucket", Map.of("le", "+Inf"))).hasValue(runsBefore + 2);
+    }
+
+    @Test
+    void the_tests_of_a_judged_submission_are_counted_by_their_status() throws Exception {
+        Map<String, String> ok = Map.of("language", "python", "status", "OK");
+        Map<String, String> wa = Map.of("language", "python", "status", "WA");
+        double okBefore = value(scrape(), "runbox_tests_total", ok).orElse(0);
+        double waBefore = value(scrape(), "runbox_tests_total", wa).orElse(0);
+        var body = TestServer.body("print(input())");
+        body.putArray("tests").add(TestServer.JSON.createObjectNode().put("stdin", "a").put("expected_output", "a"))
+                .add(TestServer.JSON.createObjectNode().put("stdin", "b").put("expected_output", "a"))
+                .add(TestServer.JSON.createObjectNode().put("stdin", "c").put("expected_output", "c"));
+        assertThat(server.run(body).get("status").asText()).isEqualTo("WA");
+        String m = scrape();
+        assertThat(value(m, "runbox_tests_total", ok)).hasValue(okBefore + 2);
+        assertThat(value(m, "runbox_tests_total", wa)).hasValue(waBefore + 1);
     }
 
     @Test

@@ -5,6 +5,11 @@ import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.Checker;
+import dev.runbox.judge.TestCase;
+import dev.runbox.judge.TestResult;
+import dev.runbox.judge.TestStatus;
 import dev.runbox.registry.WorkerStatus;
 
 import java.lang.reflect.InvocationTargetException;
@@ -38,7 +43,11 @@ public final class CompleteRecords {
     public static Submission submission() {
         return new Submission(SubmissionId.random(), "c", "int main(void) { puts(\"hi\"); }\n", "line one\nline \"two\" ✓\n",
                 limits(), Instant.parse("2030-01-02T03:04:05.123456789Z"), java.util.List.of("-O2", "-DGREETING=\"a b\""),
-                java.util.List.of("a", "b c", ""), "expected output\n");
+                java.util.List.of("a", "b c", ""), "expected output\n",
+                java.util.List.of(new BoxFile("util.c", "int twice(int x) { return 2 * x; }\n", BoxFile.Encoding.UTF8),
+                        new BoxFile("data.bin", "AAEC/w==", BoxFile.Encoding.BASE64)),
+                java.util.List.of(new TestCase("first test", "1 2\n", "3\n", 2.5), new TestCase("second", "2 3", "5", 1)),
+                new Checker(Checker.Builtin.FLOAT, 1e-9, 2e-6), true);
     }
 
     /** A final result of {@code id} (so the truncated flags are known) with every component set. */
@@ -46,7 +55,14 @@ public final class CompleteRecords {
         return new ExecutionResult(id, Status.WA, "c", "line 1\n\u0000nul and \"quotes\"\n", "warn: ünïcödé ✓\n", 3, 9,
                 0.25, 0.125, 2048L, true, true, "output differs from the expected output at line 1",
                 Instant.parse("2030-01-02T03:04:05.123456789Z"), Instant.parse("2030-01-02T03:04:06Z"),
-                Instant.parse("2030-01-02T03:04:06.500Z"), "host-a/42-beef", 2, "main.c:1: warning: unused \"x\"\n", true);
+                Instant.parse("2030-01-02T03:04:06.500Z"), "host-a/42-beef", 2, "main.c:1: warning: unused \"x\"\n", true,
+                java.util.List.of(testResult()), 4, 7.5);
+    }
+
+    /** A test's result with every component set. */
+    public static TestResult testResult() {
+        return new TestResult(3, "large \"random\" ✓", TestStatus.WA, "4\n\u0000\n", "debug: ✓\n", true, true, 1, 11, 0.5, 0.25, 4096L,
+                "wrong answer (float): token 1: expected \"3\", got \"4\"", "token 1: expected \"3\", got \"4\"", 1.5);
     }
 
     public static ExecutionResult result() {

@@ -1,4 +1,4 @@
-package dev.runbox.worker;
+package dev.runbox.judge;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * whitespace at the end of each line (spaces, tabs, CR — so CRLF equals LF) and empty lines at the end
  * do not count; everything else does, including leading whitespace and blank lines in between.
  */
-final class ExpectedOutput {
+public final class ExpectedOutput {
 
     private static final Pattern TRAILING = Pattern.compile("[ \\t\\r\\f\\u000B]+$");
     private static final int SHOWN_CHARS = 60;
@@ -19,7 +19,7 @@ final class ExpectedOutput {
     }
 
     /** Empty when they match; else where and how they first differ, for the result's message. */
-    static Optional<String> difference(String actual, String expected) {
+    public static Optional<String> difference(String actual, String expected) {
         List<String> a = normalized(actual);
         List<String> e = normalized(expected);
         int n = Math.min(a.size(), e.size());
@@ -39,7 +39,7 @@ final class ExpectedOutput {
         return Optional.empty();
     }
 
-    static List<String> normalized(String text) {
+    public static List<String> normalized(String text) {
         List<String> lines = new ArrayList<>();
         for (String line : text.split("\n", -1)) lines.add(TRAILING.matcher(line).replaceAll(""));
         while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) lines.remove(lines.size() - 1);

@@ -1,4 +1,4 @@
-package dev.runbox.worker;
+package dev.runbox.judge;
 
 import org.junit.jupiter.api.Test;
 

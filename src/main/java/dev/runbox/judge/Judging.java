@@ -1,0 +1,81 @@
+package dev.runbox.judge;
+
+import dev.runbox.job.Status;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Turns the runs of a judged submission's tests into test results and those into the submission's
+ * verdict: its status is its first failing test's (in the request's order), else OK; {@code points}
+ * is the sum of what the tests earned (a test earns its points when OK, else nothing).
+ */
+public final class Judging {
+
+    private Judging() {
+    }
+
+    /** How one test's program ended, as the worker measured and judged the run (before any checker). */
+    public record Run(Status status, String message, byte[] stdout, boolean stdoutTruncated, byte[] stderr,
+                      boolean stderrTruncated, Integer exitCode, Integer signal, double timeSec, double cpuTimeSec, long memoryKb) {
+    }
+
+    /**
+     * The result of test {@code index}: the run's own verdict, or, for a run that ended OK and a test with
+     * an expected output, the checker's. Output is kept up to {@code keepBytes} per stream.
+     */
+    public static TestResult judge(int index, TestCase test, Run run, Checker checker, int keepBytes) {
+        TestStatus status = TestStatus.ofRun(run.status());
+        String message = run.message();
+        String checkerOutput = null;
+        if (status == TestStatus.OK && test.expectedOutput() != null) {
+            BuiltinCheckers.Decision d = BuiltinCheckers.check(checker, decode(run.stdout(), run.stdout().length), test.expectedOutput());
+            checkerOutput = d.comment();
+            if (!d.accepted()) {
+                status = TestStatus.WA;
+                message = "wrong answer (" + checker.builtin().wire() + "): " + d.comment();
+            }
+        }
+        return new TestResult(index, test.name(), status, decode(run.stdout(), keepBytes), decode(run.stderr(), keepBytes),
+                run.stdoutTruncated() || run.stdout().length > keepBytes, run.stderrTruncated() || run.stderr().length > keepBytes,
+                run.exitCode(), run.signal(), run.timeSec(), run.cpuTimeSec(), run.memoryKb(), message, checkerOutput,
+                status == TestStatus.OK ? test.points() : 0);
+    }
+
+    /** The verdict of a whole judged submission. */
+    public record Overall(Status status, String message, int testsPassed, double points, Double timeSec, Double cpuTimeSec,
+                          Long memoryKb) {
+    }
+
+    public static Overall overall(List<TestResult> results) {
+        TestResult firstFailing = results.stream()
+                .filter(r -> r.status() != TestStatus.OK && r.status() != TestStatus.SKIPPED).findFirst().orElse(null);
+        int passed = (int) results.stream().filter(r -> r.status() == TestStatus.OK).count();
+        double points = results.stream().mapToDouble(TestResult::points).sum();
+        Double time = results.stream().filter(r -> r.timeSec() != null).map(TestResult::timeSec).max(Double::compare).orElse(null);
+        Double cpu = results.stream().filter(r -> r.cpuTimeSec() != null).map(TestResult::cpuTimeSec).max(Double::compare).orElse(null);
+        Long memory = results.stream().filter(r -> r.memoryKb() != null).map(TestResult::memoryKb).max(Long::compare).orElse(null);
+        if (firstFailing == null) return new Overall(Status.OK, null, passed, points, time, cpu, memory);
+        String name = firstFailing.name() == null ? "" : " (" + firstFailing.name() + ")";
+        return new Overall(firstFailing.status().submissionStatus(),
+                "test " + (firstFailing.index() + 1) + name + " of " + results.size() + ": " + firstFailing.message(),
+                passed, points, time, cpu, memory);
+    }
+
+    /** The first {@code limit} bytes as UTF-8, each invalid byte (or a character cut at the limit) as U+FFFD. */
+    static String decode(byte[] bytes, int limit) {
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(bytes, 0, Math.min(limit, bytes.length)));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("decoder with REPLACE cannot fail", e);
+        }
+    }
+}

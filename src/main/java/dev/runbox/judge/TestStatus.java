@@ -1,0 +1,44 @@
+package dev.runbox.judge;
+
+import dev.runbox.job.Status;
+
+/** The verdict of one test of a judged submission. */
+public enum TestStatus {
+    /** The run ended OK and the checker accepted its output. */
+    OK,
+    /** The run ended OK and the checker refused its output. */
+    WA,
+    TLE, MLE, OLE, RE,
+    /** Not run: an earlier test failed and the submission asked to stop on the first failure. */
+    SKIPPED;
+
+    /** The submission's status when this is its first failing test (or OK). */
+    public Status submissionStatus() {
+        return switch (this) {
+            case OK, SKIPPED -> Status.OK;
+            case WA -> Status.WA;
+            case TLE -> Status.TLE;
+            case MLE -> Status.MLE;
+            case OLE -> Status.OLE;
+            case RE -> Status.RE;
+        };
+    }
+
+    /** The test's status for a run that ended with {@code s} (before any checker). */
+    public static TestStatus ofRun(Status s) {
+        return switch (s) {
+            case OK -> OK;
+            case WA -> WA;
+            case TLE -> TLE;
+            case MLE -> MLE;
+            case OLE -> OLE;
+            case RE -> RE;
+            default -> throw new IllegalArgumentException("a run of a test does not end " + s);
+        };
+    }
+
+    /** Whether a limit the machine's load may move ended the test. */
+    public boolean hitALimit() {
+        return this == TLE || this == MLE || this == OLE;
+    }
+}
