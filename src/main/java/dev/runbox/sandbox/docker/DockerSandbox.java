@@ -72,6 +72,8 @@ public final class DockerSandbox implements Sandbox {
     /** How long making and starting a container, or removing it, may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(30);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(10);
+    /** runbox-init stays the program's parent (native/init.c): one process more than the program's own. */
+    private static final int INIT_PROCESSES = 1;
 
     private final DockerClient docker;
     private final String image;
@@ -116,7 +118,7 @@ public final class DockerSandbox implements Sandbox {
         RunLimits limits = spec.limits();
         String name = randomName();
         DockerCgroupParent parent = DockerCgroupParent.create(parts.cgroups(), cgroupMounts, name,
-                new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
+                new CgroupLimits(limits.memoryBytes(), limits.maxProcesses() + INIT_PROCESSES, limits.cpuCores()));
         String container = null;
         try {
             container = bounded("create a container", SETUP_BOUND, () -> create(spec, uid, box, parent.path(), name));
@@ -150,7 +152,7 @@ public final class DockerSandbox implements Sandbox {
                 .withMemory(l.memoryBytes())
                 .withMemorySwap(l.memoryBytes())
                 .withNanoCPUs(Math.max(1L, Math.round(l.cpuCores() * 1e9)))
-                .withPidsLimit((long) l.maxProcesses())
+                .withPidsLimit((long) l.maxProcesses() + INIT_PROCESSES)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withCgroupParent(cgroupParent)
