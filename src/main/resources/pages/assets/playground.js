@@ -2,7 +2,7 @@
 // Program output is only ever set as text (textContent), never parsed as HTML.
 "use strict";
 (function () {
-  const FINAL = new Set(["OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR"]);
+  const FINAL = new Set(["OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR", "CHECKER_FAILED"]);
   // CodeMirror mode per language id of GET /languages; unknown ids get plain text
   const MODES = {
     python: "python", c: "text/x-csrc", cpp: "text/x-c++src", java: "text/x-java",

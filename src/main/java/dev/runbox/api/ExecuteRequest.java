@@ -135,7 +135,9 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
         List<FieldProblem> fileProblems = new ArrayList<>();
         List<BoxFile> files = FilesField.parse(body, FilesField.FIELD, lang.map(Language::sourceFile).orElse(null),
                 config.maxFiles(), config.maxFilesBytes(), fileProblems);
-        JudgeFields judge = JudgeFields.parse(body, config.maxTests(), config.maxStdinBytes(), config.outputCapBytes(), fileProblems);
+        JudgeFields judge = JudgeFields.parse(body, config.maxTests(), config.maxStdinBytes(), config.outputCapBytes(),
+                new JudgeFields.ProgramBounds(languages::find, languages.ids(), config.maxSourceBytes(), config.maxFiles(),
+                        config.maxFilesBytes()), fileProblems);
         if (judge != null && !judge.tests().isEmpty()) {
             // each test has its own; one for all would be ambiguous
             if (has(body, "stdin_data")) fileProblems.add(new FieldProblem("stdin_data", "is not taken with tests: give each test its stdin"));

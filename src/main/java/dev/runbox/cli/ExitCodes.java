@@ -15,6 +15,8 @@ final class ExitCodes {
     static final int USAGE = 2;
     /** No final result yet (result without --wait, or the wait timed out): the submission goes on. */
     static final int NOT_FINAL = 75;
+    /** A judged submission's checker program failed: the problem's fault. */
+    static final int CHECKER_FAILED = 119;
     static final int WA = 120;
     static final int CE = 121;
     static final int OLE = 122;
@@ -39,6 +41,7 @@ final class ExitCodes {
             case "OLE" -> OLE;
             case "CE" -> CE;
             case "WA" -> WA;
+            case "CHECKER_FAILED" -> CHECKER_FAILED;
             case "PENDING", "PROCESSING" -> NOT_FINAL;
             default -> RUNBOX_FAILED; // INTERNAL_ERROR, or a status this client does not know
         };

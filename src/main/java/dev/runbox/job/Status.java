@@ -25,15 +25,20 @@ public enum Status {
     /** The program's output differed from the expected output. */
     WA,
     /** Runbox itself failed (after its retries); the message says why. */
-    INTERNAL_ERROR;
+    INTERNAL_ERROR,
+    /**
+     * A judged submission's checker program failed (did not compile, crashed, hit its limits, or said
+     * FAIL): the problem's fault, not the program's; the message says which test and why.
+     */
+    CHECKER_FAILED;
 
-    private static final Set<Status> FINAL = EnumSet.of(OK, TLE, MLE, OLE, RE, CE, WA, INTERNAL_ERROR);
+    private static final Set<Status> FINAL = EnumSet.of(OK, TLE, MLE, OLE, RE, CE, WA, INTERNAL_ERROR, CHECKER_FAILED);
 
     private static final Map<Status, Set<Status>> ALLOWED = Map.of(
             // PENDING -> final without PROCESSING: a job given up on before a worker ran it
             PENDING, EnumSet.of(PROCESSING, INTERNAL_ERROR),
             // PROCESSING -> PROCESSING: a job reclaimed from a lost worker is taken again
-            PROCESSING, EnumSet.of(PROCESSING, OK, TLE, MLE, OLE, RE, CE, WA, INTERNAL_ERROR));
+            PROCESSING, EnumSet.of(PROCESSING, OK, TLE, MLE, OLE, RE, CE, WA, INTERNAL_ERROR, CHECKER_FAILED));
 
     public boolean isFinal() {
         return FINAL.contains(this);

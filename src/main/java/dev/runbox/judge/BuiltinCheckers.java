@@ -24,6 +24,7 @@ public final class BuiltinCheckers {
     }
 
     public static Decision check(Checker checker, String output, String expected) {
+        if (checker.program() != null) throw new IllegalArgumentException("a checker program is run, not compared");
         Optional<String> diff = switch (checker.builtin()) {
             case EXACT -> exact(output, expected);
             case LINES -> ExpectedOutput.difference(output, expected);

@@ -1,17 +1,21 @@
 package dev.runbox.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbox.language.Language;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The judge fields of a request, checked: {@code tests} (1 to {@code max-tests} objects
- * {@code {"stdin", "expected_output", "name", "points"}}), {@code checker} (a built-in's name, or
- * {@code {"name", "abs_tol", "rel_tol"}}) and {@code stop_on_first_failure}. Every problem names its field.
+ * {@code {"stdin", "expected_output", "name", "points"}}), {@code checker} (a built-in's name,
+ * {@code {"name", "abs_tol", "rel_tol"}}, or a program {@code {"language", "source_code", "files"}}) and
+ * {@code stop_on_first_failure}. Every problem names its field.
  *
  * @param tests              the tests, empty when the request has none (a plain run)
  * @param checker            how outputs are judged (the default {@code lines} when not given), null without tests
@@ -42,10 +46,11 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
      * @param maxTestBytes most bytes of all tests' stdin and expected output together (and of each one's stdin)
      * @param maxExpectedBytes most bytes of one test's expected output (the output cap)
      */
-    public static JudgeFields parse(JsonNode body, int maxTests, long maxTestBytes, long maxExpectedBytes, List<FieldProblem> errors) {
+    public static JudgeFields parse(JsonNode body, int maxTests, long maxTestBytes, long maxExpectedBytes, ProgramBounds programs,
+                                    List<FieldProblem> errors) {
         int before = errors.size();
         List<TestCase> tests = tests(body, maxTests, maxTestBytes, maxExpectedBytes, errors);
-        Checker checker = checker(body, errors);
+        Checker checker = checker(body, programs, errors);
         Boolean stop = null;
         JsonNode s = body.get(STOP_ON_FIRST_FAILURE);
         if (s == null || s.isNull()) {
@@ -133,9 +138,18 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
         return errors.size() == before ? out : null;
     }
 
-    private static Checker checker(JsonNode body, List<FieldProblem> errors) {
+    /**
+     * What a checker program may be: a language of the server that takes command-line arguments,
+     * a source of at most {@code maxSourceBytes}, files as the submission's.
+     */
+    public record ProgramBounds(Function<String, Optional<Language>> languages, List<String> languageIds, int maxSourceBytes,
+                                int maxFiles, long maxFilesBytes) {
+    }
+
+    private static Checker checker(JsonNode body, ProgramBounds programs, List<FieldProblem> errors) {
         JsonNode v = body.get(CHECKER);
         if (v == null || v.isNull()) return null;
+        if (v.isObject() && v.has("source_code")) return program(v, programs, errors);
         String names = "exact, lines, tokens, float, unordered_lines";
         if (v.isTextual()) {
             try {
@@ -169,6 +183,58 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
         Double rel = tolerance(v, "rel_tol", builtin, errors);
         if (abs == null || rel == null) return null;
         return new Checker(builtin, abs, rel);
+    }
+
+    private static final Set<String> PROGRAM_KEYS = Set.of("language", "source_code", "files");
+
+    /** A checker program {@code {"language", "source_code", "files"}}. */
+    private static Checker program(JsonNode v, ProgramBounds b, List<FieldProblem> errors) {
+        int before = errors.size();
+        for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!PROGRAM_KEYS.contains(k)) {
+                errors.add(new FieldProblem(CHECKER, "unknown field '" + abbreviate(k) + "' of a checker program (accepted: files, language, source_code)"));
+            }
+        }
+        JsonNode src = v.get("source_code");
+        String source = null;
+        if (!src.isTextual() || src.textValue().isEmpty()) {
+            errors.add(new FieldProblem(CHECKER, "source_code must be a non-empty string"));
+        } else if (src.textValue().indexOf('\0') >= 0) {
+            errors.add(new FieldProblem(CHECKER, "source_code must not contain NUL characters"));
+        } else if (utf8(src.textValue()) > b.maxSourceBytes()) {
+            errors.add(new FieldProblem(CHECKER, "source_code is " + utf8(src.textValue()) + " bytes; the maximum is " + b.maxSourceBytes()));
+        } else {
+            source = src.textValue();
+        }
+        JsonNode l = v.get("language");
+        Optional<Language> lang = Optional.empty();
+        if (l == null || !l.isTextual()) {
+            errors.add(new FieldProblem(CHECKER, "language is required: one of " + String.join(", ", b.languageIds())));
+        } else {
+            lang = b.languages().apply(l.textValue());
+            if (lang.isEmpty()) {
+                errors.add(new FieldProblem(CHECKER, "language '" + abbreviate(l.textValue()) + "' is not available here; available: "
+                        + String.join(", ", b.languageIds())));
+            } else if (!lang.get().takesCommandLineArguments()) {
+                errors.add(new FieldProblem(CHECKER, "language '" + lang.get().id() + "' takes no command-line arguments:"
+                        + " a checker is run as `checker input output answer`"));
+            }
+        }
+        List<FieldProblem> fileProblems = new ArrayList<>();
+        List<BoxFile> files = FilesField.parse(v, "files", lang.map(Language::sourceFile).orElse(null), b.maxFiles(), b.maxFilesBytes(),
+                fileProblems);
+        for (FieldProblem p : fileProblems) errors.add(new FieldProblem(CHECKER, "checker " + p.message()));
+        if (files != null) {
+            for (BoxFile f : files) {
+                if (f.name().matches("(input|answer)-\\d+\\.txt|output\\.txt")) {
+                    errors.add(new FieldProblem(CHECKER, "checker files[] (\"" + f.name() + "\"): that name is where the tests' input, "
+                            + "output or answer go"));
+                }
+            }
+        }
+        if (errors.size() != before) return null;
+        return Checker.program(new Checker.Program(lang.get().id(), source, files));
     }
 
     private static Double tolerance(JsonNode checker, String field, Checker.Builtin builtin, List<FieldProblem> errors) {

@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * Turns the runs of a judged submission's tests into test results and those into the submission's
- * verdict: its status is its first failing test's (in the request's order), else OK; {@code points}
- * is the sum of what the tests earned (a test earns its points when OK, else nothing).
+ * verdict: its status is its first failing test's (in the request's order), else OK — except that a
+ * failed checker makes it CHECKER_FAILED, whichever test it was; {@code points} is the sum of what
+ * the tests earned (a test earns its points when OK, the checker's share of them when PARTIAL, else
+ * nothing).
  */
 public final class Judging {
 
@@ -25,25 +27,31 @@ public final class Judging {
     }
 
     /**
-     * The result of test {@code index}: the run's own verdict, or, for a run that ended OK and a test with
-     * an expected output, the checker's. Output is kept up to {@code keepBytes} per stream.
+     * The result of test {@code index}: the run's own verdict, or, for a run that ended OK, the
+     * checker's ({@code checked}; null when no checker ran: a built-in and no expected output). Output is
+     * kept up to {@code keepBytes} per stream.
      */
-    public static TestResult judge(int index, TestCase test, Run run, Checker checker, int keepBytes) {
+    public static TestResult judge(int index, TestCase test, Run run, CheckerVerdict checked, int keepBytes) {
         TestStatus status = TestStatus.ofRun(run.status());
         String message = run.message();
         String checkerOutput = null;
-        if (status == TestStatus.OK && test.expectedOutput() != null) {
-            BuiltinCheckers.Decision d = BuiltinCheckers.check(checker, decode(run.stdout(), run.stdout().length), test.expectedOutput());
-            checkerOutput = d.comment();
-            if (!d.accepted()) {
-                status = TestStatus.WA;
-                message = "wrong answer (" + checker.builtin().wire() + "): " + d.comment();
-            }
+        double earned = status == TestStatus.OK ? test.points() : 0;
+        if (status == TestStatus.OK && checked != null) {
+            status = checked.status();
+            message = checked.message();
+            checkerOutput = checked.comment();
+            earned = checked.status() == TestStatus.CHECKER_FAILED ? 0 : checked.fraction() * test.points();
         }
         return new TestResult(index, test.name(), status, decode(run.stdout(), keepBytes), decode(run.stderr(), keepBytes),
                 run.stdoutTruncated() || run.stdout().length > keepBytes, run.stderrTruncated() || run.stderr().length > keepBytes,
-                run.exitCode(), run.signal(), run.timeSec(), run.cpuTimeSec(), run.memoryKb(), message, checkerOutput,
-                status == TestStatus.OK ? test.points() : 0);
+                run.exitCode(), run.signal(), run.timeSec(), run.cpuTimeSec(), run.memoryKb(), message,
+                checkerOutput == null ? null : decode(checkerOutput.getBytes(StandardCharsets.UTF_8), keepBytes), earned);
+    }
+
+    /** A built-in checker's verdict on a run's whole stdout, or null when the test has no expected output. */
+    public static CheckerVerdict builtin(Checker checker, TestCase test, byte[] stdout) {
+        if (test.expectedOutput() == null) return null;
+        return CheckerVerdict.of(checker, BuiltinCheckers.check(checker, decode(stdout, stdout.length), test.expectedOutput()));
     }
 
     /** The verdict of a whole judged submission. */
@@ -52,8 +60,10 @@ public final class Judging {
     }
 
     public static Overall overall(List<TestResult> results) {
-        TestResult firstFailing = results.stream()
-                .filter(r -> r.status() != TestStatus.OK && r.status() != TestStatus.SKIPPED).findFirst().orElse(null);
+        // a failed checker makes every verdict of the submission doubtful: it is the problem's, whichever test it was
+        TestResult firstFailing = results.stream().filter(r -> r.status() == TestStatus.CHECKER_FAILED).findFirst()
+                .orElseGet(() -> results.stream()
+                        .filter(r -> r.status() != TestStatus.OK && r.status() != TestStatus.SKIPPED).findFirst().orElse(null));
         int passed = (int) results.stream().filter(r -> r.status() == TestStatus.OK).count();
         double points = results.stream().mapToDouble(TestResult::points).sum();
         Double time = results.stream().filter(r -> r.timeSec() != null).map(TestResult::timeSec).max(Double::compare).orElse(null);

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param index         the test's place in the request's {@code tests}, from 0
  * @param checkerOutput what the checker said about the output (a built-in: where it first differs, or ok)
- * @param points        what the test earned: its points when OK, else 0
+ * @param points        what the test earned: its points when OK, the checker's share of them when PARTIAL, else 0
  */
 @JsonPropertyOrder({"index", "name", "status", "stdout", "stderr", "stdout_truncated", "stderr_truncated", "exit_code",
         "signal", "time_sec", "cpu_time_sec", "memory_kb", "message", "checker_output", "points"})

@@ -8,6 +8,12 @@ public enum TestStatus {
     OK,
     /** The run ended OK and the checker refused its output. */
     WA,
+    /** The run ended OK and the checker program said: presentation error (testlib's exit code 2). */
+    PE,
+    /** The run ended OK and the checker program gave part of the test's points (testlib's quitp, exit code 7). */
+    PARTIAL,
+    /** The checker program failed (crashed, hit its limits, said FAIL, or answered what testlib never does): the problem's fault, not the program's. */
+    CHECKER_FAILED,
     TLE, MLE, OLE, RE,
     /** Not run: an earlier test failed and the submission asked to stop on the first failure. */
     SKIPPED;
@@ -16,7 +22,8 @@ public enum TestStatus {
     public Status submissionStatus() {
         return switch (this) {
             case OK, SKIPPED -> Status.OK;
-            case WA -> Status.WA;
+            case WA, PE, PARTIAL -> Status.WA;
+            case CHECKER_FAILED -> Status.CHECKER_FAILED;
             case TLE -> Status.TLE;
             case MLE -> Status.MLE;
             case OLE -> Status.OLE;

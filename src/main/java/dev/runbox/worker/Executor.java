@@ -6,12 +6,16 @@ import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.job.Submission;
 import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.Checker;
+import dev.runbox.judge.CheckerVerdict;
+import dev.runbox.judge.Testlib;
 import dev.runbox.judge.Judging;
 import dev.runbox.judge.TestCase;
 import dev.runbox.judge.TestResult;
 import dev.runbox.judge.TestStatus;
 import dev.runbox.language.CompileLimits;
 import dev.runbox.language.Language;
+import dev.runbox.language.LanguageLimits;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.sandbox.RunLimits;
 import dev.runbox.sandbox.RunSpec;
@@ -47,6 +51,10 @@ public final class Executor {
     static final int OPEN_FILES = 256;
     /** Shortest time between two shows of a judged submission's progress: a store write each, of every test so far. */
     static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
+    /** Where the checker finds the program's output in its work dir. */
+    static final String CHECKER_OUTPUT = "output.txt";
+    /** Bytes of a checker's compile output shown in the message of a checker that did not compile. */
+    private static final int CHECKER_COMPILE_OUTPUT_SHOWN = 2048;
     private static final long MIB = 1024 * 1024;
 
     /** Which sandbox runs a language's programs (the default one, or Docker with the language's image). */
@@ -174,6 +182,36 @@ public final class Executor {
     /** Runs every test in order (skipping those after a failure when asked) and judges the whole. */
     private ExecutionResult tests(Submission job, ExecutionResult current, Language lang, TestRun runs, String compileOutput,
                                   Consumer<ExecutionResult> progress) throws SandboxFailure, InterruptedException {
+        if (job.checker().program() == null) return tests(job, current, lang, runs, compileOutput, progress, null);
+        Checker.Program program = job.checker().program();
+        Language checkerLang = languages.find(program.language())
+                .orElseThrow(() -> new SandboxFailure("the checker's language '" + program.language() + "' is not available on this worker"));
+        try (WorkDir box = sandboxes.forLanguage(checkerLang).openWorkDir(checkerFiles(program, checkerLang, job.tests()), writableBytes())) {
+            if (checkerLang.compiled()) {
+                Map<String, String> env = environment(checkerLang);
+                SandboxOutcome c = box.run(compileSpec(checkerLang, List.of(), program.files().stream().map(BoxFile::name).toList(), env));
+                CompileLimits cl = checkerLang.compileLimits();
+                Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
+                if (failed.isPresent()) {
+                    String said = compileOutput(c, CHECKER_COMPILE_OUTPUT_SHOWN);
+                    return new ExecutionResult(job.id(), Status.CHECKER_FAILED, job.language(), null, null, null, null, null, null,
+                            null, false, false, "the checker did not compile (" + failed.get() + ")" + (said.isBlank() ? "" : ": " + said),
+                            current.createdAt(), current.startedAt(), clock.instant(), current.workerId(), current.attempts(),
+                            compileOutput, false);
+                }
+            }
+            return tests(job, current, lang, runs, compileOutput, progress, (i, output) -> check(box, checkerLang, i, output));
+        }
+    }
+
+    /** Judges one test's output with the checker program (testlib-style), in its work dir. */
+    @FunctionalInterface
+    private interface CheckerRun {
+        CheckerVerdict check(int index, byte[] output) throws SandboxFailure, InterruptedException;
+    }
+
+    private ExecutionResult tests(Submission job, ExecutionResult current, Language lang, TestRun runs, String compileOutput,
+                                  Consumer<ExecutionResult> progress, CheckerRun checker) throws SandboxFailure, InterruptedException {
         Limits l = job.limits();
         List<TestCase> tests = job.tests();
         List<TestResult> done = new ArrayList<>(tests.size());
@@ -191,7 +229,11 @@ public final class Executor {
             Judging.Run run = new Judging.Run(v.status(), v.message(), o.stdout().bytes(), o.stdout().truncated(),
                     o.stderr().bytes(), o.stderr().truncated(), o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()),
                     seconds(o.cpuTime().toNanos()), o.memoryPeakBytes() / 1024);
-            TestResult r = Judging.judge(i, t, run, job.checker(), config.testOutputKeepBytes());
+            CheckerVerdict checked = null;
+            if (v.status() == Status.OK) {
+                checked = checker != null ? checker.check(i, o.stdout().bytes()) : Judging.builtin(job.checker(), t, o.stdout().bytes());
+            }
+            TestResult r = Judging.judge(i, t, run, checked, config.testOutputKeepBytes());
             done.add(r);
             if (r.status() != TestStatus.OK && job.stopOnFirstFailure()) stop = true;
             if (i + 1 < tests.size() && !stop && System.nanoTime() - shown >= PROGRESS_INTERVAL_NANOS) {
@@ -203,6 +245,55 @@ public final class Executor {
         return new ExecutionResult(job.id(), all.status(), job.language(), null, null, null, null, all.timeSec(), all.cpuTimeSec(),
                 all.memoryKb(), false, false, all.message(), current.createdAt(), current.startedAt(), clock.instant(),
                 current.workerId(), current.attempts(), compileOutput, false, done, all.testsPassed(), all.points());
+    }
+
+    /**
+     * The checker's work dir: its source and files, and every test's input and answer
+     * ({@code input-N.txt}, {@code answer-N.txt}, N from 1; an absent answer is empty), placed before
+     * anything of the checker runs.
+     */
+    static Map<String, byte[]> checkerFiles(Checker.Program program, Language lang, List<TestCase> tests) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(lang.sourceFile(), program.sourceCode().getBytes(StandardCharsets.UTF_8));
+        for (BoxFile f : program.files()) files.put(f.name(), f.bytes());
+        for (int i = 0; i < tests.size(); i++) {
+            files.put(checkerInput(i), tests.get(i).stdin().getBytes(StandardCharsets.UTF_8));
+            String answer = tests.get(i).expectedOutput();
+            files.put(checkerAnswer(i), (answer == null ? "" : answer).getBytes(StandardCharsets.UTF_8));
+        }
+        return files;
+    }
+
+    static String checkerInput(int index) {
+        return "input-" + (index + 1) + ".txt";
+    }
+
+    static String checkerAnswer(int index) {
+        return "answer-" + (index + 1) + ".txt";
+    }
+
+    /**
+     * Runs the checker on test {@code index}: {@code checker input-N.txt output.txt answer-N.txt}, as
+     * testlib runs one. The output reaches it on stdin, and a shell inside the checker's own sandbox
+     * writes it to {@code output.txt} before the checker starts: Runbox never writes into a work dir a
+     * program has used (a failed write exits 99, no testlib verdict: the checker failed). It has its
+     * language's default limits; its exit status is a testlib verdict.
+     */
+    private CheckerVerdict check(WorkDir box, Language lang, int index, byte[] output) throws SandboxFailure, InterruptedException {
+        LanguageLimits.Bounds b = languages.bounds(lang.id());
+        long memoryMb = b.defaultMemoryLimitMb();
+        Limits l = new Limits(Duration.ofNanos(Math.round(b.defaultTimeLimitSec() * 1e9)), memoryMb * MIB, 1.0);
+        RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
+                config.outputCapBytes(), writableBytes(), OPEN_FILES);
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "cat > " + CHECKER_OUTPUT + " || exit 99; exec \"$@\"", "checker"));
+        command.addAll(lang.runCommand(List.of(checkerInput(index), CHECKER_OUTPUT, checkerAnswer(index)), memoryMb));
+        SandboxOutcome o = box.run(new RunSpec(command, Map.of(), output, limits, lang.mounts(), environment(lang)));
+        String stderr = decode(o.stderr().bytes());
+        Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
+        return switch (o.termination()) {
+            case EXITED -> o.signal() != null ? CheckerVerdict.failed(v.message(), stderr) : Testlib.verdict(o.exitCode(), stderr);
+            default -> CheckerVerdict.failed(v.message(), stderr);
+        };
     }
 
     /** What the compiler printed: stdout, then stderr, at most {@code cap} bytes together. */

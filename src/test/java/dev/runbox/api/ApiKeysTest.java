@@ -31,7 +31,7 @@ class ApiKeysTest {
     static final String BOB = "bob-" + UUID.randomUUID();
     static final String LIMITED = "limited-" + UUID.randomUUID();
     static final String QUOTA = "quota-" + UUID.randomUUID();
-    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR", "CHECKER_FAILED");
 
     static final OpenApiContract CONTRACT = OpenApiContract.load();
     static CapturedLogs logs;

@@ -37,6 +37,7 @@ class ExitCodesTest {
         assertThat(ExitCodes.of(result(Map.of("status", "OLE")))).isEqualTo(122);
         assertThat(ExitCodes.of(result(Map.of("status", "CE")))).isEqualTo(121);
         assertThat(ExitCodes.of(result(Map.of("status", "WA")))).isEqualTo(120);
+        assertThat(ExitCodes.of(result(Map.of("status", "CHECKER_FAILED")))).isEqualTo(119);
         assertThat(ExitCodes.of(result(Map.of("status", "INTERNAL_ERROR")))).isEqualTo(125);
         assertThat(ExitCodes.of(result(Map.of("status", "SOMETHING_NEW")))).as("a status this client does not know").isEqualTo(125);
         assertThat(ExitCodes.of(result(Map.of("status", "PENDING")))).isEqualTo(75);

@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ConformanceSuite {
 
-    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR", "CHECKER_FAILED");
     private static final Duration RESULT_DEADLINE = Duration.ofSeconds(90);
     private static final Path README = Path.of("README.md");
 
@@ -558,6 +558,98 @@ abstract class ConformanceSuite {
         assertStatus(last.json(), "WA");
     }
 
+    /**
+     * A checker in C written to testlib's conventions (testlib.h itself is not at hand): exit 0 OK, 1 WA, 2 PE,
+     * 3 FAIL, 7 points with "points <score> <message>" on stderr, as quitp writes it. It reads the three files
+     * testlib's registerTestlibCmd reads, from argv: input, output, answer.
+     */
+    static final String TESTLIB_STYLE_C_CHECKER = "#include <stdio.h>\n#include <stdlib.h>\n#include <stdarg.h>\n"
+            + "enum { _ok = 0, _wa = 1, _pe = 2, _fail = 3, _points = 7 };\n"
+            + "static void quitf(int code, const char *fmt, ...) { va_list a; va_start(a, fmt); vfprintf(stderr, fmt, a); va_end(a); exit(code); }\n"
+            + "static void quitp(double points, const char *msg) { fprintf(stderr, \"points %g %s\", points, msg); exit(_points); }\n"
+            + "int main(int argc, char **argv) {\n"
+            + "  if (argc != 4) quitf(_fail, \"expected 3 arguments, got %d\", argc - 1);\n"
+            + "  FILE *inf = fopen(argv[1], \"r\"), *ouf = fopen(argv[2], \"r\"), *ans = fopen(argv[3], \"r\");\n"
+            + "  if (!inf || !ouf || !ans) quitf(_fail, \"cannot open the input, output or answer\");\n"
+            + "  long a, b, want, got;\n"
+            + "  if (fscanf(inf, \"%ld %ld\", &a, &b) != 2) quitf(_fail, \"bad input\");\n"
+            + "  if (fscanf(ans, \"%ld\", &want) != 1 || want != a + b) quitf(_fail, \"the answer file is wrong\");\n"
+            + "  if (fscanf(ouf, \"%ld\", &got) != 1) quitf(_pe, \"expected an integer\");\n"
+            + "  if (got == want) quitf(_ok, \"%ld\", got);\n"
+            + "  if (got == want + 1) quitp(0.5, \"off by one\");\n"
+            + "  quitf(_wa, \"expected %ld, found %ld\", want, got);\n"
+            + "}\n";
+
+    /** Prints a + b, except: 10 → "ten" (not a number), 20 → one too many, 30 → one less. */
+    private static final String SUM_WITH_MISTAKES = "a, b = map(int, input().split())\n"
+            + "s = a + b\nprint({10: 'ten', 20: 21, 30: 29}.get(s, s))";
+
+    @Test
+    void a_testlib_style_checker_in_c_judges_each_test_by_its_exit_code() {
+        JsonNode r = run(Submission.python(SUM_WITH_MISTAKES).checkerProgram("c", TESTLIB_STYLE_C_CHECKER)
+                .test("ok", "1 2", "3", 2.0).test("pe", "5 5", "10", 2.0).test("half", "10 10", "20", 2.0)
+                .test("wa", "15 15", "30", 2.0).test("ok too", "2 2", "4", 2.0));
+        assertStatus(r, "WA");
+        assertThat(r.get("tests").findValuesAsText("status")).as("%s", r).containsExactly("OK", "PE", "PARTIAL", "WA", "OK");
+        assertThat(r.get("points").asDouble()).isEqualTo(5.0);
+        assertThat(r.get("tests_passed").asInt()).isEqualTo(2);
+        assertThat(r.get("message").asText()).startsWith("test 2 (pe) of 5: presentation error: expected an integer");
+        JsonNode tests = r.get("tests");
+        assertThat(tests.get(0).get("checker_output").asText()).isEqualTo("3");
+        assertThat(tests.get(2).get("checker_output").asText()).isEqualTo("points 0.5 off by one");
+        assertThat(tests.get(2).get("points").asDouble()).isEqualTo(1.0);
+        assertThat(tests.get(3).get("checker_output").asText()).isEqualTo("expected 30, found 29");
+    }
+
+    @Test
+    void a_python_checker_gets_the_input_the_output_and_the_answer_as_files() {
+        String checker = "import sys\n"
+                + "inp, out, ans = (open(p, 'rb').read() for p in sys.argv[1:4])\n"
+                + "print(repr((inp, out, ans)), file=sys.stderr)\n"
+                + "sys.exit(0 if out.split() == ans.split() else 1)\n";
+        JsonNode r = run(Submission.python("import sys\nsys.stdout.write(sys.stdin.read().upper())").checkerProgram("python", checker)
+                .test("abc\n", "ABC").test("x y", "X Z").test("no answer", null));
+        assertThat(r.get("tests").findValuesAsText("status")).as("%s", r).containsExactly("OK", "WA", "WA");
+        assertThat(r.get("tests").get(0).get("checker_output").asText()).isEqualTo("(b'abc\\n', b'ABC\\n', b'ABC')");
+        assertThat(r.get("tests").get(2).get("checker_output").asText()).as("no expected output: an empty answer")
+                .isEqualTo("(b'no answer', b'NO ANSWER', b'')");
+    }
+
+    @Test
+    void a_checker_that_fails_is_the_problems_fault_reported_as_CHECKER_FAILED() {
+        String ok = "import sys\nsys.exit(0)";
+        Map<String, Submission> cases = new LinkedHashMap<>();
+        cases.put("says FAIL", Submission.python("print(1)").checkerProgram("python", "import sys\nprint('broken answer', file=sys.stderr)\nsys.exit(3)"));
+        cases.put("crashes", Submission.python("print(1)").checkerProgram("python", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"));
+        cases.put("hangs", Submission.python("print(1)").checkerProgram("python", "import time\ntime.sleep(60)"));
+        cases.put("spins", Submission.python("print(1)").checkerProgram("python", "while True: pass"));
+        cases.put("floods", Submission.python("print(1)").checkerProgram("python", "import sys\nwhile True: sys.stderr.write('x' * 65536)"));
+        cases.put("exits 42", Submission.python("print(1)").checkerProgram("python", "import sys\nsys.exit(42)"));
+        cases.put("bad points", Submission.python("print(1)").checkerProgram("python", "import sys\nprint('points 7', file=sys.stderr)\nsys.exit(7)"));
+        cases.put("does not compile", Submission.python("print(1)").checkerProgram("c", "int main(void) { return nope; }"));
+        // it sees only its own sandbox: no other process to kill, no network, no host secrets; then it dies of a signal
+        cases.put("attacks", Submission.python("print(1)").checkerProgram("python", "import os, signal, socket, sys\n"
+                + "for attack in (lambda: os.kill(-1, signal.SIGKILL), lambda: open('/etc/shadow').read(),\n"
+                + "               lambda: socket.create_connection(('1.1.1.1', 53), timeout=1)):\n"
+                + "    try: attack(); print('attack succeeded', file=sys.stderr)\n"
+                + "    except Exception as e: pass\n"
+                + "os.kill(os.getpid(), signal.SIGKILL)"));
+        Map<String, String> ids = new LinkedHashMap<>();
+        cases.forEach((name, sub) -> ids.put(name, submit(sub.test("1", "1").test("2", "2"))));
+        ids.forEach((name, id) -> {
+            JsonNode r = awaitFinal(id);
+            assertStatus(r, "CHECKER_FAILED");
+            assertThat(r.get("message").asText()).as("%s: %s", name, r).contains("the checker").doesNotContain("attack succeeded");
+            if (!name.equals("does not compile")) {
+                assertThat(r.get("tests").get(0).get("status").asText()).as(name).isEqualTo("CHECKER_FAILED");
+                assertThat(r.get("tests").get(0).get("stdout").asText()).as("the program's own output stays: %s", name).isEqualTo("1\n");
+                assertThat(r.get("tests").get(0).get("checker_output").asText("")).as(name).doesNotContain("attack succeeded");
+            }
+        });
+        // the contestant's program is judged as before
+        assertStatus(run(Submission.python("print(1)").checkerProgram("python", ok).test("1", "1")), "OK");
+    }
+
     @Test
     void a_judged_submission_is_refused_with_400_naming_the_field_when_its_judge_fields_are_wrong() {
         Map<String, ObjectNode> cases = new LinkedHashMap<>();
@@ -568,6 +660,10 @@ abstract class ConformanceSuite {
         ObjectNode tolerance = Submission.python("print(1)").test("1", "1").json();
         tolerance.set("checker", Http.JSON.createObjectNode().put("name", "tokens").put("abs_tol", 0.1));
         cases.put("checker ", tolerance);
+        cases.put(" checker", Submission.python("print(1)").test("1", "1").checkerProgram("cobol", "DISPLAY 'X'.").json());
+        ObjectNode checkerFile = Submission.python("print(1)").test("1", "1").checkerProgram("python", "pass").json();
+        ((ObjectNode) checkerFile.get("checker")).putArray("files").addObject().put("name", "input-1.txt").put("content", "x");
+        cases.put("  checker", checkerFile);
         ObjectNode unknown = Submission.python("print(1)").json();
         unknown.putArray("tests").addObject().put("stdin", "1").put("timeout", 5);
         cases.put("tests ", unknown);

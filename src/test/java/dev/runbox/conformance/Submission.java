@@ -133,6 +133,14 @@ final class Submission {
         return this;
     }
 
+    /** A checker program, run testlib-style per test: {@code checker input output answer}. */
+    Submission checkerProgram(String language, String sourceCode) {
+        ObjectNode c = Http.JSON.createObjectNode().put("language", language).put("source_code", sourceCode);
+        c.putArray("files");
+        checker = c;
+        return this;
+    }
+
     Submission stopOnFirstFailure(boolean stop) {
         stopOnFirstFailure = stop;
         return this;

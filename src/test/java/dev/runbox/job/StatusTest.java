@@ -23,7 +23,7 @@ class StatusTest {
         for (Status s : Status.values()) {
             assertThat(s.isFinal()).as("%s.isFinal()", s).isEqualTo(VERDICTS.contains(s));
         }
-        assertThat(VERDICTS).hasSize(8);
+        assertThat(VERDICTS).hasSize(9);
     }
 
     @ParameterizedTest
@@ -75,6 +75,6 @@ class StatusTest {
                 "PENDING->PROCESSING", "PENDING->INTERNAL_ERROR",
                 "PROCESSING->PROCESSING", "PROCESSING->OK", "PROCESSING->TLE", "PROCESSING->MLE",
                 "PROCESSING->OLE", "PROCESSING->RE", "PROCESSING->CE", "PROCESSING->WA",
-                "PROCESSING->INTERNAL_ERROR");
+                "PROCESSING->INTERNAL_ERROR", "PROCESSING->CHECKER_FAILED");
     }
 }

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The playground and the monitor, end to end: a real server, headless Chromium, real clicks. */
 class PagesBrowserTest {
 
-    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+    static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR", "CHECKER_FAILED");
     static TestServer server;
     static Browser browser;
     static WebDriver driver;

@@ -46,7 +46,7 @@ class DistributedRunboxTest {
 
     private static final Logger log = LoggerFactory.getLogger(DistributedRunboxTest.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+    private static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR", "CHECKER_FAILED");
     private static final String SQUARE = "import sys, time\nn = int(sys.stdin.read())\ntime.sleep(0.1)\nprint(n * n)\n";
     private static final int VISIBILITY_SEC = 3;
 

@@ -47,7 +47,8 @@ public final class CompleteRecords {
                 java.util.List.of(new BoxFile("util.c", "int twice(int x) { return 2 * x; }\n", BoxFile.Encoding.UTF8),
                         new BoxFile("data.bin", "AAEC/w==", BoxFile.Encoding.BASE64)),
                 java.util.List.of(new TestCase("first test", "1 2\n", "3\n", 2.5), new TestCase("second", "2 3", "5", 1)),
-                new Checker(Checker.Builtin.FLOAT, 1e-9, 2e-6), true);
+                new Checker(Checker.Builtin.FLOAT, 1e-9, 2e-6, new Checker.Program("python", "import sys\nsys.exit(0)\n",
+                        java.util.List.of(new BoxFile("testlib.py", "def ok(): pass\n", BoxFile.Encoding.UTF8)))), true);
     }
 
     /** A final result of {@code id} (so the truncated flags are known) with every component set. */

@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 public final class TestServer implements AutoCloseable {
 
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR");
+    private static final Set<String> FINAL = Set.of("OK", "TLE", "MLE", "OLE", "RE", "CE", "WA", "INTERNAL_ERROR", "CHECKER_FAILED");
 
     public final Runbox runbox;
     public final Path stateDir;
