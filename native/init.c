@@ -254,6 +254,9 @@ static void exec_program(const struct job *job) {
 int main(void) {
     /* before anything of the job is read: the nonce and REPORT_FD stay out of the program's reach */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("not dumpable");
+    /* its name in /proc/PID/comm (the file is /.runbox/init): as the run's pid 1 the program sees it,
+     * and "init" would pass for the host's own init */
+    if (prctl(PR_SET_NAME, "runbox-init", 0, 0, 0) < 0) fail("name");
     if (write(2, "R", 1) != 1) fail("cannot report readiness");
 
     char *go = read_netstring(NULL, 1);
