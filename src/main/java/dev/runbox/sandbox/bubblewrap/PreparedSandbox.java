@@ -56,8 +56,6 @@ final class PreparedSandbox implements AutoCloseable {
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(5);
     /** The staging file runbox-launch copies runbox-init's report into ({@link InitReport}). */
     private static final String INIT_REPORT = "init-report";
-    /** runbox-init stays the program's parent to time it: one process of the cgroup more than the program's own. */
-    static final int INIT_PROCESSES = 1;
 
     private final SandboxParts parts;
     private final SandboxShape shape;
@@ -158,7 +156,7 @@ final class PreparedSandbox implements AutoCloseable {
         used = true;
         if (!shape.fits(spec)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
         RunLimits limits = spec.limits();
-        cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses() + INIT_PROCESSES, limits.cpuCores()));
+        cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
         cgroup.resetPeak();
         long cpuBefore = cgroup.cpuUsage().toNanos();
         long oomBefore = cgroup.oomKills();

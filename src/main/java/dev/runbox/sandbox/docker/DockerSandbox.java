@@ -72,8 +72,6 @@ public final class DockerSandbox implements Sandbox {
     /** How long making and starting a container, or removing it, may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(30);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(10);
-    /** runbox-init stays the program's parent (native/init.c): one process more than the program's own. */
-    private static final int INIT_PROCESSES = 1;
 
     private final DockerClient docker;
     private final String image;
@@ -118,7 +116,7 @@ public final class DockerSandbox implements Sandbox {
         RunLimits limits = spec.limits();
         String name = randomName();
         DockerCgroupParent parent = DockerCgroupParent.create(parts.cgroups(), cgroupMounts, name,
-                new CgroupLimits(limits.memoryBytes(), limits.maxProcesses() + INIT_PROCESSES, limits.cpuCores()));
+                new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
         String container = null;
         try {
             container = bounded("create a container", SETUP_BOUND, () -> create(spec, uid, box, parent.path(), name));
@@ -152,7 +150,7 @@ public final class DockerSandbox implements Sandbox {
                 .withMemory(l.memoryBytes())
                 .withMemorySwap(l.memoryBytes())
                 .withNanoCPUs(Math.max(1L, Math.round(l.cpuCores() * 1e9)))
-                .withPidsLimit((long) l.maxProcesses() + INIT_PROCESSES)
+                .withPidsLimit((long) l.maxProcesses())
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withCgroupParent(cgroupParent)
