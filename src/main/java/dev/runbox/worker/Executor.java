@@ -147,6 +147,24 @@ public final class Executor {
         }
     }
 
+    /**
+     * The longest one attempt at {@code job} may take, by the wall time limits of its steps: the run, or
+     * each of its tests (and, with a checker program, its compile and a run of it per test). Besides
+     * the compile of the program, which the caller's slack covers.
+     */
+    public Duration longestRun(Submission job) {
+        Duration program = job.limits().wallTime().multipliedBy(Math.max(1, job.tests().size()));
+        Checker.Program p = job.checker() == null ? null : job.checker().program();
+        if (p == null) return program;
+        Optional<Language> lang = languages.find(p.language());
+        if (lang.isEmpty()) return program;
+        LanguageLimits.Bounds b = languages.bounds(lang.get().id());
+        Duration checkerRun = new Limits(Duration.ofNanos(Math.round(b.defaultTimeLimitSec() * 1e9)), MIB, 1.0).wallTime();
+        CompileLimits cl = lang.get().compileLimits();
+        Duration checkerCompile = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), MIB, cl.cpuCores()).wallTime();
+        return program.plus(checkerRun.multipliedBy(job.tests().size())).plus(checkerCompile);
+    }
+
     /** What the box holds before anything runs: the source under the language's file name, and the request's files. */
     static Map<String, byte[]> boxFiles(Submission job, Language lang) {
         Map<String, byte[]> files = new LinkedHashMap<>();
