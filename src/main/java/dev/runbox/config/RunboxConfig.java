@@ -304,8 +304,8 @@ public record RunboxConfig(
                 "max-files-bytes must be >= 0 and <= writable-mb (the files live in the work dir)");
         check(maxTests >= 1 && maxTests <= 100_000, "max-tests must be 1-100000");
         check(testOutputKeepBytes >= 0 && testOutputKeepBytes <= outputCapBytes, "test-output-keep-bytes must be 0-output-cap-bytes");
-        // collected files come back in base64 through the collector's stdout, capped like any output
-        check(collectCapBytes >= 0 && collectCapBytes <= outputCapBytes / 2, "collect-cap-bytes must be 0 to output-cap-bytes / 2");
+        check(collectCapBytes >= 0 && collectCapBytes <= (long) writableMb * 1024 * 1024,
+                "collect-cap-bytes must be 0 to writable-mb (the files come from the work dir)");
         check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
     }
 

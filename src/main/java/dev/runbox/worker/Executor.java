@@ -180,8 +180,10 @@ public final class Executor {
      */
     private List<CollectedFile> collect(WorkDir box, Language lang, List<String> names) throws SandboxFailure, InterruptedException {
         Limits l = new Limits(COLLECT_TIME, COLLECT_MEMORY_BYTES, 1.0);
+        // the collector prints the files in base64 (4 bytes per 3) with a line per file: its own output cap
+        long printed = config.collectCapBytes() / 3 * 4 + 4 + 256L * (names.size() + 1);
         RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
-                config.outputCapBytes(), writableBytes(), OPEN_FILES);
+                printed, writableBytes(), OPEN_FILES);
         SandboxOutcome o = box.run(new RunSpec(Collect.command(names, config.collectCapBytes()), Map.of(), new byte[0], limits,
                 lang.mounts(), new LinkedHashMap<>(BASE_ENV)));
         if (o.termination() != SandboxOutcome.Termination.EXITED || o.exitCode() == null || o.exitCode() != 0) {
