@@ -5,15 +5,15 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.keys.ApiKeys;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.metrics.RunboxMetrics;
+import dev.runbox.registry.WorkerStatus;
 import dev.runbox.sandbox.Sandbox;
-import dev.runbox.sandbox.Sandboxes;
 import dev.runbox.sandbox.SandboxFailure;
-import dev.runbox.sandbox.SandboxHost;
+import dev.runbox.sandbox.Sandboxes;
+import dev.runbox.sandbox.host.SandboxHost;
 import dev.runbox.store.ResultStore;
 import dev.runbox.worker.Executor;
 import dev.runbox.worker.ImageVersions;
 import dev.runbox.worker.WorkerPool;
-import dev.runbox.registry.WorkerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +25,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One Runbox process, in one of three shapes:

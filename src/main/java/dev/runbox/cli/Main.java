@@ -3,13 +3,13 @@ package dev.runbox.cli;
 import dev.runbox.Runbox;
 import dev.runbox.config.ConfigException;
 import dev.runbox.config.RunboxConfig;
-import dev.runbox.redis.RedisUnavailableException;
 import dev.runbox.logging.Logging;
-import dev.runbox.sandbox.HostCheck;
+import dev.runbox.redis.RedisUnavailableException;
 import dev.runbox.sandbox.SandboxFailure;
-import picocli.CommandLine;
+import dev.runbox.sandbox.host.HostCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -106,10 +106,10 @@ public record RunboxConfig(
      * /var/lib. The state dir must allow exec (runbox-launch runs from it, compiled programs from its
      * work dirs), and systemd mounts /run noexec.
      */
-    public static final Path STATE_BASE = stateBase(dev.runbox.sandbox.Mounts.holding(Path.of("/run/runbox")));
+    public static final Path STATE_BASE = stateBase(dev.runbox.sandbox.cgroup.MountInfo.holding(Path.of("/run/runbox")));
 
-    static Path stateBase(Optional<dev.runbox.sandbox.Mounts.Mount> runMount) {
-        return runMount.filter(dev.runbox.sandbox.Mounts.Mount::noexec).isPresent() ? Path.of("/var/lib") : Path.of("/run");
+    static Path stateBase(Optional<dev.runbox.sandbox.cgroup.MountInfo.Mount> runMount) {
+        return runMount.filter(dev.runbox.sandbox.cgroup.MountInfo.Mount::noexec).isPresent() ? Path.of("/var/lib") : Path.of("/run");
     }
 
     public static final Map<String, String> DEFAULTS = defaults(Runtime.getRuntime().availableProcessors());

@@ -5,9 +5,9 @@ import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.WorkDir;
-import java.util.Map;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A sandbox whose runs are timed from the worker's side: the whole call (taking or preparing a

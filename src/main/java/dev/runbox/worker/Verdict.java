@@ -7,8 +7,8 @@ import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 
 /** The status and message a run's outcome earns; the first matching rule wins. */
 final class Verdict {

@@ -2,7 +2,7 @@ package dev.runbox.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.runbox.sandbox.RunParts;
+import dev.runbox.sandbox.bubblewrap.RunParts;
 import dev.runbox.testing.DockerEngine;
 import dev.runbox.testing.TestImage;
 

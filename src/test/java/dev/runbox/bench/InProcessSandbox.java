@@ -1,13 +1,13 @@
 package dev.runbox.bench;
 
-import dev.runbox.sandbox.BubblewrapSandbox;
 import dev.runbox.sandbox.RunLimits;
 import dev.runbox.sandbox.RunSpec;
 import dev.runbox.sandbox.Sandbox;
-import dev.runbox.sandbox.Sandboxes;
 import dev.runbox.sandbox.SandboxFailure;
-import dev.runbox.sandbox.SandboxHost;
 import dev.runbox.sandbox.SandboxOutcome;
+import dev.runbox.sandbox.Sandboxes;
+import dev.runbox.sandbox.bubblewrap.BubblewrapSandbox;
+import dev.runbox.sandbox.host.SandboxHost;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

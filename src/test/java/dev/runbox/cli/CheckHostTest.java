@@ -1,8 +1,8 @@
 package dev.runbox.cli;
 
 import dev.runbox.testing.DockerEngine;
-import dev.runbox.testing.RunboxCli;
 import dev.runbox.testing.RunboxCli.Finished;
+import dev.runbox.testing.RunboxCli;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +19,7 @@ class CheckHostTest {
 
     @Test
     void check_host_shows_whole_sysctl_numbers_and_its_state_dirs_mount_and_leaves_no_cgroup() throws Exception {
-        String max = dev.runbox.sandbox.KernelFiles.read(java.nio.file.Path.of("/proc/sys/user/max_user_namespaces")).strip();
+        String max = dev.runbox.sandbox.cgroup.KernelFiles.read(java.nio.file.Path.of("/proc/sys/user/max_user_namespaces")).strip();
         java.util.List<java.nio.file.Path> before = supervisorLeaves();
 
         Finished f = RunboxCli.run("check-host", "--set", "state-dir=/var/lib/runbox-check");

@@ -47,8 +47,8 @@ class RunboxConfigTest {
 
     @Test
     void the_state_dirs_go_under_var_lib_where_run_is_noexec_as_systemd_mounts_it() {
-        var noexecRun = new dev.runbox.sandbox.Mounts.Mount(Path.of("/run"), java.util.List.of("rw", "nosuid", "nodev", "noexec"));
-        var execRun = new dev.runbox.sandbox.Mounts.Mount(Path.of("/run"), java.util.List.of("rw", "nosuid", "nodev"));
+        var noexecRun = new dev.runbox.sandbox.cgroup.MountInfo.Mount(Path.of("/run"), "/", java.util.List.of("rw", "nosuid", "nodev", "noexec"), "tmpfs", java.util.List.of("rw"));
+        var execRun = new dev.runbox.sandbox.cgroup.MountInfo.Mount(Path.of("/run"), "/", java.util.List.of("rw", "nosuid", "nodev"), "tmpfs", java.util.List.of("rw"));
 
         assertThat(RunboxConfig.stateBase(Optional.of(noexecRun))).isEqualTo(Path.of("/var/lib"));
         assertThat(RunboxConfig.stateBase(Optional.of(execRun))).isEqualTo(Path.of("/run"));

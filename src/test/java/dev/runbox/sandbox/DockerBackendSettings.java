@@ -6,12 +6,12 @@ import dev.runbox.testing.TestImage;
 import java.util.Map;
 
 /** Settings that run every language in Docker on the tests' own engine, in the tests' base image. */
-final class DockerBackendSettings {
+public final class DockerBackendSettings {
 
     private DockerBackendSettings() {
     }
 
-    static Map<String, String> settings() {
+    public static Map<String, String> settings() {
         DockerEngine engine = DockerEngine.shared();
         return Map.of("sandbox", "docker", "docker-host", engine.host(), "docker-image", TestImage.ensure(engine));
     }

@@ -1,5 +1,7 @@
 package dev.runbox.sandbox;
 
+import dev.runbox.sandbox.cgroup.Cgroups;
+import dev.runbox.sandbox.host.SandboxHost;
 import dev.runbox.testing.TestServer;
 
 import java.io.IOException;
@@ -31,8 +33,7 @@ public final class Leftovers {
     public static void assertNoneOf(TestServer server) throws IOException {
         assertThat(programsOfSandboxUids(server)).as("processes of the sandbox uids %d..%d other than idle sandboxes",
                 server.uidBase, server.uidBase + uidCount(server) - 1).isEmpty();
-        server.runbox.sandbox().docker().ifPresent(docker -> assertThat(docker.containers())
-                .as("containers of this server after its runs").isEmpty());
+        assertThat(server.runbox.sandbox().containers()).as("containers of this server after its runs").isEmpty();
         int prepared = server.config.preparedSandboxes();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
             // a run has a dir in each v1 hierarchy (or one on v2): count runs, not dirs
@@ -115,7 +116,7 @@ public final class Leftovers {
     }
 
     private static List<Path> runCgroups(Path stateDir) throws IOException {
-        String prefix = CgroupV1.runPrefix(SandboxHost.instanceTag(stateDir));
+        String prefix = Cgroups.runPrefix(SandboxHost.instanceTag(stateDir));
         List<Path> found = new ArrayList<>();
         for (Path mount : cgroupMounts()) collect(mount, prefix, found);
         return found;

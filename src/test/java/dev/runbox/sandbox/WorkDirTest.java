@@ -1,5 +1,8 @@
 package dev.runbox.sandbox;
 
+import dev.runbox.sandbox.bubblewrap.BubblewrapSandbox;
+import dev.runbox.sandbox.host.SandboxHost;
+import dev.runbox.sandbox.run.BoxMount;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package dev.runbox.worker;
 
 import dev.runbox.job.Status;
-import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.SandboxOutcome.CapturedOutput;
 import dev.runbox.sandbox.SandboxOutcome.Termination;
+import dev.runbox.sandbox.SandboxOutcome;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

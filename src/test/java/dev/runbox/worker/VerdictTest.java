@@ -3,9 +3,9 @@ package dev.runbox.worker;
 import dev.runbox.job.Limits;
 import dev.runbox.job.Status;
 import dev.runbox.sandbox.SandboxFailure;
-import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.SandboxOutcome.CapturedOutput;
 import dev.runbox.sandbox.SandboxOutcome.Termination;
+import dev.runbox.sandbox.SandboxOutcome;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

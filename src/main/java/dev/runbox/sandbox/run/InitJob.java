@@ -1,0 +1,73 @@
+package dev.runbox.sandbox.run;
+
+import dev.runbox.sandbox.RunLimits;
+import dev.runbox.sandbox.RunSpec;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The job as runbox-init reads it on stdin, in netstrings: "go", the argv, the environment, the
+ * files for the work dir, the rlimits (see native/init.c). The program's stdin follows it.
+ */
+public final class InitJob {
+    private InitJob() {
+    }
+
+    /** The job; the program's stdin follows it on the same pipe, ended by end of file. */
+    public static byte[] encode(RunSpec spec) {
+        return encode(spec, false);
+    }
+
+    /**
+     * The job for a Docker container: the program's stdin in it (Docker's attach cannot be relied on to
+     * signal end of file), and runbox-init told to load Runbox's seccomp filter itself (no launcher
+     * did), on top of Docker's default profile.
+     */
+    public static byte[] encodeForContainer(RunSpec spec) {
+        return encode(spec, true);
+    }
+
+    private static byte[] encode(RunSpec spec, boolean forContainer) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum()
+                + (forContainer ? spec.stdin().length : 0));
+        put(out, forContainer ? "go+stdin+seccomp" : "go");
+        putAll(out, spec.command());
+        putAll(out, new TreeMap<>(spec.environment()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        put(out, Integer.toString(spec.files().size()));
+        for (Map.Entry<String, byte[]> f : new TreeMap<>(spec.files()).entrySet()) {
+            put(out, f.getKey());
+            put(out, f.getValue());
+        }
+        if (forContainer) put(out, spec.stdin());
+        putAll(out, rlimits(spec.limits()));
+        return out.toByteArray();
+    }
+
+    /** Per-process backstops behind the cgroup-wide limits Runbox enforces itself. */
+    public static List<String> rlimits(RunLimits l) {
+        long cpuSeconds = (long) Math.ceil(l.cpuTime().toNanos() / 1e9);
+        return List.of(
+                "cpu=" + (cpuSeconds + 1) + ":" + (cpuSeconds + 2),
+                "fsize=" + l.writableBytes() + ":" + l.writableBytes(),
+                "nofile=" + l.openFiles() + ":" + l.openFiles());
+    }
+
+    private static void putAll(ByteArrayOutputStream out, List<String> values) {
+        put(out, Integer.toString(values.size()));
+        for (String v : values) put(out, v);
+    }
+
+    private static void put(ByteArrayOutputStream out, String s) {
+        put(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void put(ByteArrayOutputStream out, byte[] bytes) {
+        out.writeBytes((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(bytes);
+        out.write(',');
+    }
+}
