@@ -23,10 +23,15 @@
  *
  * Usage:
  *   runbox-launch [--cgroup-procs FILE]... [--rlimit RES=SOFT:HARD]... --uid N --gid N
- *                 [--fd N=PATH]... [--fdw N=PATH]... [--seccomp-fd N] -- PROGRAM ARGS...
+ *                 [--fd N=PATH]... [--fdw N=PATH]... [--seccomp-fd N] [--init-report N=PATH]
+ *                 -- PROGRAM ARGS...
  *
  * --fd opens PATH read-only at fd N (a file, or a directory for bwrap --bind-fd); --fdw creates
- * PATH (must not exist) write-only at fd N.
+ * PATH (must not exist) write-only at fd N. --init-report gives the run the write end of a pipe at
+ * fd N (runbox-init writes "<nonce> <nanoseconds>" lines there, see init.c) and creates PATH (must
+ * not exist): once every process of the run is reaped, the supervisor copies the well-formed lines
+ * it read from the pipe into PATH, so Runbox reads them from its own staging dir, never from a place
+ * the run could reach.
  *
  *   runbox-launch --mount-box DIR SIZE_BYTES NR_INODES UID | --umount-box DIR
  *
@@ -109,6 +114,36 @@ static int build_seccomp(int target_fd) {
     return target_fd;
 }
 
+/* The supervisor's end of the init report pipe (-1: none) and the file the lines go to. */
+static int report_read = -1;
+static int report_file = -1;
+
+/* Copies "<32 hex> <digits>\n" lines from the report pipe into the report file; anything else is dropped. */
+static void copy_report(void) {
+    if (report_read < 0) return;
+    char buf[4096];
+    size_t used = 0;
+    for (;;) {
+        ssize_t r = read(report_read, buf + used, sizeof buf - 1 - used);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        used += (size_t) r;
+        if (used == sizeof buf - 1) break;
+    }
+    buf[used] = 0;
+    int lines = 0;
+    for (char *line = buf, *nl; (nl = strchr(line, '\n')) && lines < 8; line = nl + 1) {
+        *nl = 0;
+        size_t hex = strspn(line, "0123456789abcdef");
+        size_t digits = hex == 32 && line[32] == ' ' ? strspn(line + 33, "0123456789") : 0;
+        if (digits == 0 || digits > 18 || line[33 + digits] != 0) continue;
+        dprintf(report_file, "%s\n", line);
+        lines++;
+    }
+    close(report_read);
+    close(report_file);
+}
+
 /* bwrap's pid while it is not yet reaped; read by the SIGTERM handler */
 static volatile sig_atomic_t run_pid;
 
@@ -130,7 +165,7 @@ static int supervise(pid_t child, const sigset_t *unblock) {
     /* nothing of the run's stdio or inputs stays open here; stderr stays for our own messages */
     close(0);
     close(1);
-    for (int fd = 3; fd < 1024; fd++) close(fd);
+    for (int fd = 3; fd < 1024; fd++) if (fd != report_read && fd != report_file) close(fd);
     int exitc = LAUNCH_FAILED;
     for (;;) {
         int status;
@@ -145,6 +180,8 @@ static int supervise(pid_t child, const sigset_t *unblock) {
             exitc = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
         }
     }
+    /* every writer of the report pipe is gone now: what it holds is all there will be */
+    copy_report();
     return exitc;
 }
 
@@ -171,7 +208,8 @@ int main(int argc, char **argv) {
     const char *cgroup_procs[MAX_ITEMS];
     struct fd_item fds[MAX_ITEMS];
     struct rlimit_item rlimits[MAX_ITEMS];
-    int n_cgroups = 0, n_fds = 0, n_rlimits = 0, seccomp_fd = -1;
+    int n_cgroups = 0, n_fds = 0, n_rlimits = 0, seccomp_fd = -1, report_fd = -1;
+    const char *report_path = NULL;
     long uid = -1, gid = -1;
     pid_t parent = getppid();
     if (argc > 1 && (strcmp(argv[1], "--mount-box") == 0 || strcmp(argv[1], "--umount-box") == 0))
@@ -210,6 +248,14 @@ int main(int argc, char **argv) {
             uid = parse_long(v, "uid");
         } else if (strcmp(a, "--gid") == 0) {
             gid = parse_long(v, "gid");
+        } else if (strcmp(a, "--init-report") == 0) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || eq - v > 4) { errno = 0; die("--init-report wants N=PATH, got '%s'", v); }
+            char num[8];
+            memcpy(num, v, (size_t) (eq - v)); num[eq - v] = 0;
+            report_fd = (int) parse_long(num, "report fd");
+            if (report_fd < 3) { errno = 0; die("fd %d is reserved for stdio", report_fd); }
+            report_path = eq + 1;
         } else if (strcmp(a, "--seccomp-fd") == 0) {
             seccomp_fd = (int) parse_long(v, "seccomp fd");
         } else {
@@ -224,6 +270,22 @@ int main(int argc, char **argv) {
     for (int k = 0; k < n_fds; k++) place_fd(&fds[k]);
     /* 2. seccomp filter, handed to bwrap which installs it right before exec of the program */
     if (seccomp_fd >= 0) build_seccomp(seccomp_fd);
+    /* the init report: a pipe whose write end goes to the run at report_fd, and a file for the supervisor */
+    if (report_fd >= 0) {
+        report_file = open(report_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (report_file < 0) die("open %s", report_path);
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) die("pipe");
+        report_read = p[0];
+        /* the supervisor's own ends are free fds (below the fixed ones), never the run's report fd */
+        if (report_read == report_fd || report_file == report_fd) { errno = 0; die("report fd %d is taken", report_fd); }
+        if (p[1] != report_fd) {
+            if (dup2(p[1], report_fd) < 0) die("dup2 report fd");
+            close(p[1]);
+        } else if (fcntl(report_fd, F_SETFD, 0) < 0) {
+            die("report fd");
+        }
+    }
 
     /* the supervisor: dies with the worker, adopts the run's orphans; SIGTERM waits until it can act */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
@@ -236,7 +298,12 @@ int main(int argc, char **argv) {
     pid_t supervisor = getpid();
     pid_t child = fork();
     if (child < 0) die("fork");
-    if (child > 0) return supervise(child, &old_mask);
+    if (child > 0) {
+        if (report_fd >= 0) close(report_fd); /* only the run writes reports */
+        return supervise(child, &old_mask);
+    }
+    if (report_read >= 0) close(report_read);
+    if (report_file >= 0) close(report_file);
     if (sigprocmask(SIG_SETMASK, &old_mask, NULL) < 0) die("sigprocmask");
     /* 3. cgroups */
     for (int k = 0; k < n_cgroups; k++) write_pid(cgroup_procs[k]);
@@ -255,10 +322,11 @@ int main(int argc, char **argv) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("pdeathsig");
     if (getppid() != supervisor) { errno = 0; die("supervisor exited before the run started"); }
     /* 7. nothing of Runbox's open files goes further than the fds named above */
-    int keep[MAX_ITEMS + 1];
+    int keep[MAX_ITEMS + 2];
     int n_keep = 0;
     for (int k = 0; k < n_fds; k++) keep[n_keep++] = fds[k].fd;
     if (seccomp_fd >= 0) keep[n_keep++] = seccomp_fd;
+    if (report_fd >= 0) keep[n_keep++] = report_fd;
     for (int fd = 3; fd < 1024; fd++) {
         int kept = 0;
         for (int k = 0; k < n_keep; k++) if (keep[k] == fd) kept = 1;

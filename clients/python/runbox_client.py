@@ -81,11 +81,15 @@ class RunboxClient:
     # --- the API -----------------------------------------------------------------------------
 
     def submit(self, source_code, language=None, stdin_data=None, time_limit_sec=None,
-               memory_limit_mb=None, cpu_cores=None):
-        """Queues a program; returns its submission id. None means the server's default."""
+               memory_limit_mb=None, cpu_cores=None, **fields):
+        """Queues a program; returns its submission id. None means the server's default.
+
+        fields: any other field of POST /execute by its JSON name (files, tests, checker,
+        stop_on_first_failure, collect, expected_output, ...), sent as given.
+        """
         body = _request_body(source_code=source_code, language=language, stdin_data=stdin_data,
                              time_limit_sec=time_limit_sec, memory_limit_mb=memory_limit_mb,
-                             cpu_cores=cpu_cores)
+                             cpu_cores=cpu_cores, **fields)
         answer = self._call("POST", "/execute", body)
         if "submission_id" not in answer:
             raise RunboxError("POST /execute answered without a submission_id: %r" % (answer,))
@@ -113,12 +117,22 @@ class RunboxClient:
             pause = min(poll_max, pause * 1.5)
 
     def run(self, source_code, language=None, stdin_data=None, time_limit_sec=None,
-            memory_limit_mb=None, cpu_cores=None, timeout=60.0):
+            memory_limit_mb=None, cpu_cores=None, timeout=60.0, **fields):
         """Submits, then waits for the final result."""
         sid = self.submit(source_code, language=language, stdin_data=stdin_data,
                           time_limit_sec=time_limit_sec, memory_limit_mb=memory_limit_mb,
-                          cpu_cores=cpu_cores)
+                          cpu_cores=cpu_cores, **fields)
         return self.wait(sid, timeout=timeout)
+
+    def judge(self, source_code, tests, checker=None, language=None, timeout=120.0, **fields):
+        """Judges a program on tests (judge mode) and waits for the final result.
+
+        tests: a list of dicts {"stdin", "expected_output", "name", "points"} (or (stdin, expected)
+        pairs); checker: a built-in's name ("tokens", ...), {"name": "float", "abs_tol": ...} or a
+        checker program {"language", "source_code", "files"}. The result's "tests" has each test's.
+        """
+        cases = [t if isinstance(t, dict) else {"stdin": t[0], "expected_output": t[1]} for t in tests]
+        return self.run(source_code, language=language, timeout=timeout, tests=cases, checker=checker, **fields)
 
     def batch(self, submissions):
         """Queues several programs at once (POST /execute/batch).
@@ -176,9 +190,10 @@ def is_final(result):
 
 
 def _request_body(source_code, language=None, stdin_data=None, time_limit_sec=None,
-                  memory_limit_mb=None, cpu_cores=None):
+                  memory_limit_mb=None, cpu_cores=None, **fields):
     body = {"source_code": source_code, "language": language, "stdin_data": stdin_data,
             "time_limit_sec": time_limit_sec, "memory_limit_mb": memory_limit_mb, "cpu_cores": cpu_cores}
+    body.update(fields)
     return {k: v for k, v in body.items() if v is not None}
 
 

@@ -7,6 +7,7 @@ checks the client's reading of the documented batch answer against a small stand
 shape is covered even then.
 """
 
+import base64
 import json
 import os
 import socket
@@ -80,6 +81,21 @@ class LiveServerTest(unittest.TestCase):
         self.assertEqual(caught.exception.last["submission_id"], sid)
         self.assertIn(caught.exception.last["status"], ("PENDING", "PROCESSING"))
         self.assertEqual(self.rb.wait(sid, timeout=60)["status"], "OK")
+
+    def test_judge_runs_each_test_and_reports_each(self):
+        r = self.rb.judge("a, b = map(int, input().split())\nprint(a + b)",
+                          tests=[("1 2", "3"), {"name": "wrong", "stdin": "2 2", "expected_output": "5", "points": 2}],
+                          checker="tokens")
+        self.assertEqual(r["status"], "WA")
+        self.assertEqual([t["status"] for t in r["tests"]], ["OK", "WA"])
+        self.assertEqual(r["tests_passed"], 1)
+        self.assertEqual(r["points"], 1.0)
+
+    def test_files_and_collect_pass_through_as_fields(self):
+        r = self.rb.run("import helper\nopen('out.txt', 'w').write(helper.X)",
+                        files=[{"name": "helper.py", "content": "X = 'from a file'"}], collect=["out.txt"])
+        self.assertEqual(r["status"], "OK")
+        self.assertEqual(base64.b64decode(r["collected"][0]["content"]), b"from a file")
 
     def test_languages(self):
         ids = [lang["id"] for lang in self.rb.languages()]

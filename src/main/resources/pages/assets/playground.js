@@ -76,11 +76,55 @@
     return v === "" ? undefined : Number(v);
   }
 
+  // judge mode: the test rows of the page, each a stdin and an expected output
+  function addTest(stdin, expected) {
+    const row = document.createElement("div");
+    row.className = "test";
+    const input = document.createElement("textarea");
+    input.className = "test-stdin"; input.rows = 2; input.placeholder = "stdin"; input.value = stdin || "";
+    const answer = document.createElement("textarea");
+    answer.className = "test-expected"; answer.rows = 2; answer.placeholder = "expected output"; answer.value = expected || "";
+    const remove = document.createElement("button");
+    remove.type = "button"; remove.className = "remove-test"; remove.textContent = "remove";
+    remove.addEventListener("click", () => row.remove());
+    row.append(input, answer, remove);
+    $("tests").append(row);
+  }
+
+  function tests() {
+    return Array.from($("tests").querySelectorAll(".test")).map((row) => ({
+      stdin: row.querySelector(".test-stdin").value, expected_output: row.querySelector(".test-expected").value
+    }));
+  }
+
+  // one row per test result, as text only
+  function renderTests(r) {
+    const list = Array.isArray(r.tests) ? r.tests : null;
+    $("test_results").hidden = !list;
+    const body = $("test_rows");
+    body.replaceChildren();
+    if (!list) return;
+    for (const t of list) {
+      const tr = document.createElement("tr");
+      tr.dataset.status = t.status;
+      const cells = [String(t.index + 1) + (t.name ? " " + t.name : ""), t.status,
+        t.time_sec == null ? "–" : t.time_sec.toFixed(3) + " s",
+        t.memory_kb == null ? "–" : (t.memory_kb / 1024).toFixed(1) + " MiB",
+        t.points == null ? "–" : String(t.points), t.message || t.checker_output || ""];
+      for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
+      body.append(tr);
+    }
+    setText("tests_summary", r.tests_passed == null ? "(" + list.length + " finished so far)"
+      : "(" + r.tests_passed + " of " + list.length + " passed, " + r.points + " points)");
+  }
+
   function clearResult() {
     for (const id of ["stdout", "stderr", "compile_output", "message"]) setText(id, "");
     for (const id of ["exit_code", "time_sec", "cpu_time_sec", "memory", "result_language"]) setText(id, "–");
     $("message").hidden = true;
     $("compile").hidden = true;
+    $("test_results").hidden = true;
+    $("test_rows").replaceChildren();
     showError("");
   }
 
@@ -90,6 +134,7 @@
     status.dataset.status = r.status;
     status.dataset.submissionId = r.submission_id;
     setText("result_language", r.language);
+    renderTests(r);
     if (!FINAL.has(r.status)) return;
     setText("stdout", r.stdout);
     setText("stderr", r.stderr);
@@ -171,6 +216,12 @@
         source_code: editor.getValue(), language: $("language").value, stdin_data: $("stdin").value,
         time_limit_sec: number("time_limit_sec"), memory_limit_mb: number("memory_limit_mb"), cpu_cores: number("cpu_cores")
       };
+      const cases = tests();
+      if (cases.length > 0) {
+        delete body.stdin_data; // each test has its own
+        body.tests = cases;
+        body.checker = $("checker").value;
+      }
       const r = await fetch("/execute", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
       });
@@ -197,6 +248,7 @@
 
   $("language").addEventListener("change", (e) => applyLanguage(e.target.value, false));
   $("run").addEventListener("click", run);
+  $("add_test").addEventListener("click", () => { $("judge").open = true; addTest("", ""); });
   editor.setOption("extraKeys", { "Ctrl-Enter": run, "Cmd-Enter": run });
   window.addEventListener("hashchange", () => { const id = idInHash(); if (id && id !== shownId) follow(id, true); });
 

@@ -3,6 +3,7 @@ package dev.runbox.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.judge.BoxFile;
+import dev.runbox.judge.Collect;
 import dev.runbox.judge.FieldProblem;
 import dev.runbox.judge.FilesField;
 import dev.runbox.judge.JudgeFields;
@@ -35,15 +36,16 @@ import java.util.Set;
  * @param callbackUrl          where to POST the final result, already checked by {@link CallbackTargets}
  * @param files                files placed in /box beside the source (see {@link FilesField})
  * @param judge                the tests, checker and stop rule of a judged submission ({@link JudgeFields#NONE}: a plain run)
+ * @param collect              files of /box to return after the run ({@link Collect})
  */
 public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits,
                              List<String> compilerOptions, List<String> commandLineArguments, String expectedOutput,
                              boolean cache, Optional<URI> callbackUrl, List<BoxFile> files,
-                             JudgeFields judge) {
+                             JudgeFields judge, List<String> collect) {
 
     static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "language", "compiler_options", "command_line_arguments", "expected_output", "cache",
-            "callback_url", FilesField.FIELD, JudgeFields.TESTS, JudgeFields.CHECKER, JudgeFields.STOP_ON_FIRST_FAILURE);
+            "callback_url", FilesField.FIELD, JudgeFields.TESTS, JudgeFields.CHECKER, JudgeFields.STOP_ON_FIRST_FAILURE, Collect.FIELD);
     /** Most elements in {@code compiler_options} and in {@code command_line_arguments}. */
     static final int MAX_LIST_ELEMENTS = 64;
     /** Longest element of those lists, UTF-8 bytes. */
@@ -55,6 +57,7 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
         compilerOptions = List.copyOf(compilerOptions);
         commandLineArguments = List.copyOf(commandLineArguments);
         files = List.copyOf(files);
+        collect = List.copyOf(collect);
     }
 
     static ExecuteRequest parse(JsonNode body, RunboxConfig config, LanguageRegistry languages) {
@@ -145,10 +148,14 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
                 fileProblems.add(new FieldProblem("expected_output", "is not taken with tests: give each test its expected_output"));
             }
         }
+        List<String> collect = Collect.parseField(body, fileProblems);
+        if (collect != null && !collect.isEmpty() && judge != null && !judge.tests().isEmpty()) {
+            fileProblems.add(new FieldProblem(Collect.FIELD, "is for a plain run, not with tests"));
+        }
         fileProblems.forEach(p -> errors.add(new Problem.FieldError(p.field(), p.message())));
         if (!errors.isEmpty()) throw Problem.invalidFields(errors);
         Limits limits = new Limits(Duration.ofNanos(Math.round(time * 1e9)), memory.longValue() * 1024 * 1024, cores);
-        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl, files, judge);
+        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl, files, judge, collect);
     }
 
     private static Boolean bool(JsonNode body, String field, boolean fallback, List<Problem.FieldError> errors) {

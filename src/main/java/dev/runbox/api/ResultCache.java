@@ -78,6 +78,7 @@ final class ResultCache {
             }
             parts.add(String.valueOf(req.judge().checker()));
             parts.add(Boolean.toString(req.judge().stopOnFirstFailure()));
+            parts.add(String.valueOf(req.collect()));
             for (String part : parts) {
                 byte[] b = part.getBytes(StandardCharsets.UTF_8);
                 d.update(ByteBuffer.allocate(8).putLong(b.length).array()); // length-prefixed: no two inputs meet
@@ -114,6 +115,9 @@ final class ResultCache {
 
     private static int weight(ExecutionResult r) {
         long chars = length(r.stdout()) + length(r.stderr()) + length(r.message()) + length(r.compileOutput());
+        if (r.collected() != null) {
+            for (var f : r.collected()) chars += 64 + length(f.content());
+        }
         if (r.tests() != null) {
             for (var t : r.tests()) {
                 chars += ENTRY_OVERHEAD / 2 + length(t.stdout()) + length(t.stderr()) + length(t.message()) + length(t.checkerOutput());

@@ -17,11 +17,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code runbox serve | worker | check-host | run | submit | result}. */
+/** {@code runbox serve | worker | check-host | run | submit | result | judge}. */
 @Command(name = "runbox", mixinStandardHelpOptions = true, version = "runbox 0.1.0",
         description = "Remote code execution service: runs untrusted code in a sandbox, over HTTP.",
         subcommands = {Main.Serve.class, Main.Worker.class, Main.CheckHost.class, RunCommand.class, SubmitCommand.class,
-                ResultCommand.class})
+                ResultCommand.class, JudgeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

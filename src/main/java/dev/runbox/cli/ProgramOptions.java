@@ -55,7 +55,7 @@ final class ProgramOptions {
         return new SubmissionRequest(source, lang, input, timeLimitSec, memoryLimitMb, cpuCores);
     }
 
-    private static byte[] read(Path p) throws CliFailure {
+    static byte[] read(Path p) throws CliFailure {
         try {
             return Files.readAllBytes(p);
         } catch (IOException e) {
@@ -72,7 +72,7 @@ final class ProgramOptions {
     }
 
     /** Runbox takes text: a file that is not UTF-8 is refused here rather than silently altered. */
-    private static String utf8(byte[] bytes, String what) throws CliFailure {
+    static String utf8(byte[] bytes, String what) throws CliFailure {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();

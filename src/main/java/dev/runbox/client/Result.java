@@ -3,6 +3,8 @@ package dev.runbox.client;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A submission's result as {@code GET /result/{id}} gave it (the README documents every field).
@@ -25,6 +27,23 @@ public record Result(String submissionId, String status, String stdout, String s
     /** Exited with status 0 within every limit. */
     public boolean isOk() {
         return status.equals("OK");
+    }
+
+    /** A judged submission's tests passed (null for a plain run, or until final). */
+    public Integer testsPassed() {
+        return integer(json, "tests_passed");
+    }
+
+    /** A judged submission's points (null for a plain run, or until final). */
+    public Double points() {
+        return decimal(json, "points");
+    }
+
+    /** A judged submission's test results, in the request's order (empty for a plain run). */
+    public List<JsonNode> tests() {
+        List<JsonNode> out = new ArrayList<>();
+        if (json != null && json.path("tests").isArray()) json.get("tests").forEach(out::add);
+        return out;
     }
 
     /** Reads a result document (the body of {@code GET /result/{id}}, or one received by other means). */

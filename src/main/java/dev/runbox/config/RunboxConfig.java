@@ -63,7 +63,8 @@ public record RunboxConfig(
         int maxFiles,
         long maxFilesBytes,
         int maxTests,
-        int testOutputKeepBytes) {
+        int testOutputKeepBytes,
+        long collectCapBytes) {
 
     /** The sandbox that runs languages without an image of their own. */
     public enum SandboxKind {
@@ -168,6 +169,7 @@ public record RunboxConfig(
         // judge mode: the request's tests[]
         d.put("max-tests", "1000");
         d.put("test-output-keep-bytes", Integer.toString(8 * 1024));
+        d.put("collect-cap-bytes", Integer.toString(256 * 1024));
         return Map.copyOf(d);
     }
 
@@ -243,7 +245,8 @@ public record RunboxConfig(
                 r.integer("max-files"),
                 r.longInteger("max-files-bytes"),
                 r.integer("max-tests"),
-                r.integer("test-output-keep-bytes"));
+                r.integer("test-output-keep-bytes"),
+                r.longInteger("collect-cap-bytes"));
         c.validate();
         return c;
     }
@@ -301,6 +304,8 @@ public record RunboxConfig(
                 "max-files-bytes must be >= 0 and <= writable-mb (the files live in the work dir)");
         check(maxTests >= 1 && maxTests <= 100_000, "max-tests must be 1-100000");
         check(testOutputKeepBytes >= 0 && testOutputKeepBytes <= outputCapBytes, "test-output-keep-bytes must be 0-output-cap-bytes");
+        check(collectCapBytes >= 0 && collectCapBytes <= (long) writableMb * 1024 * 1024,
+                "collect-cap-bytes must be 0 to writable-mb (the files come from the work dir)");
         check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
     }
 

@@ -2,6 +2,7 @@ package dev.runbox.job;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonView;
+import dev.runbox.judge.CollectedFile;
 import dev.runbox.judge.TestResult;
 import dev.runbox.wire.Wire;
 
@@ -20,13 +21,14 @@ import java.util.List;
  * growing while it is PROCESSING, all of them once final; {@code testsPassed} and {@code points} (the sum
  * of what its tests earned) are set once final. Its own stdout, stderr, exit code and signal are null
  * (each test has its own); its times and memory are the largest of its tests'. A plain run has null there.
+ * {@code collected} holds the files of the request's {@code collect}, once final (null when it asked for none).
  *
  * <p>Its wire shape is its components ({@link Wire}); clients see them in the order below (the README's
  * and openapi.yaml's), without {@code worker_id} and {@code attempts}.
  */
 @JsonPropertyOrder({"submission_id", "status", "stdout", "stderr", "exit_code", "time_sec", "cpu_time_sec", "memory_kb",
         "signal", "stdout_truncated", "stderr_truncated", "message", "compile_output", "language", "created_at",
-        "started_at", "finished_at", "cached", "tests", "tests_passed", "points"})
+        "started_at", "finished_at", "cached", "tests", "tests_passed", "points", "collected"})
 public record ExecutionResult(
         SubmissionId submissionId,
         Status status,
@@ -50,7 +52,8 @@ public record ExecutionResult(
         boolean cached,
         List<TestResult> tests,
         Integer testsPassed,
-        Double points) {
+        Double points,
+        List<CollectedFile> collected) {
 
     public ExecutionResult {
         if (status != null && !status.isFinal()) {
@@ -59,6 +62,7 @@ public record ExecutionResult(
             stderrTruncated = null;
         }
         if (tests != null) tests = List.copyOf(tests);
+        if (collected != null) collected = List.copyOf(collected);
     }
 
     /** A result without tests (a plain run, or a judged one before its first test ended). */
@@ -69,7 +73,7 @@ public record ExecutionResult(
                            boolean cached) {
         this(submissionId, status, language, stdout, stderr, exitCode, signal, timeSec, cpuTimeSec, memoryKb,
                 stdoutTruncated, stderrTruncated, message, createdAt, startedAt, finishedAt, workerId, attempts, compileOutput,
-                cached, null, null, null);
+                cached, null, null, null, null);
     }
 
     /** A result that was run, not taken from the cache, without compile output. */
@@ -89,7 +93,8 @@ public record ExecutionResult(
     public ExecutionResult cachedCopy(SubmissionId id, Instant now) {
         if (!status.isFinal()) throw new IllegalStateException("only a final result can be copied, not " + status);
         return new ExecutionResult(id, status, language, stdout, stderr, exitCode, signal, timeSec, cpuTimeSec, memoryKb,
-                stdoutTruncated, stderrTruncated, message, now, now, now, null, 0, compileOutput, true, tests, testsPassed, points);
+                stdoutTruncated, stderrTruncated, message, now, now, now, null, 0, compileOutput, true, tests, testsPassed, points,
+                collected);
     }
 
     public static ExecutionResult pending(Submission s) {
@@ -97,12 +102,19 @@ public record ExecutionResult(
                 null, null, null, s.createdAt(), null, null, null, 0);
     }
 
+    /** This final result with the files collected from /box after the run. */
+    public ExecutionResult withCollected(List<CollectedFile> files) {
+        return new ExecutionResult(submissionId, status, language, stdout, stderr, exitCode, signal, timeSec, cpuTimeSec, memoryKb,
+                stdoutTruncated, stderrTruncated, message, createdAt, startedAt, finishedAt, workerId, attempts, compileOutput, cached,
+                tests, testsPassed, points, files);
+    }
+
     /** This PROCESSING result showing the tests finished so far (without their output). */
     public ExecutionResult withTestsSoFar(String compileOutput, List<TestResult> finished) {
         if (status != Status.PROCESSING) throw new IllegalStateException("tests so far are shown while PROCESSING, not " + status);
         return new ExecutionResult(submissionId, status, language, null, null, null, null, null, null, null, null, null, null,
                 createdAt, startedAt, null, workerId, attempts, compileOutput, false,
-                finished.stream().map(TestResult::withoutOutput).toList(), null, null);
+                finished.stream().map(TestResult::withoutOutput).toList(), null, null, null);
     }
 
     public ExecutionResult processing(String worker, Instant now) {

@@ -24,17 +24,19 @@ import java.util.List;
  *                             (which reads {@code stdin})
  * @param checker              how the tests' outputs are judged; null for a plain run
  * @param stopOnFirstFailure   whether the tests after the first failing one are skipped
+ * @param collect              names of files in /box to return after the run (empty: none)
  */
 public record Submission(@JsonProperty("submission_id") SubmissionId id, String language, String sourceCode,
                          @JsonProperty("stdin_data") String stdin, Limits limits,
                          Instant createdAt, List<String> compilerOptions, List<String> commandLineArguments,
                          String expectedOutput, List<BoxFile> files, List<TestCase> tests, Checker checker,
-                         boolean stopOnFirstFailure) {
+                         boolean stopOnFirstFailure, List<String> collect) {
 
     public Submission {
         // a job written before files existed reads them as missing: none
         files = files == null ? List.of() : List.copyOf(files);
         tests = tests == null ? List.of() : List.copyOf(tests);
+        collect = collect == null ? List.of() : List.copyOf(collect);
         if (!tests.isEmpty() && checker == null) checker = Checker.DEFAULT;
         compilerOptions = List.copyOf(compilerOptions);
         commandLineArguments = List.copyOf(commandLineArguments);
@@ -47,6 +49,6 @@ public record Submission(@JsonProperty("submission_id") SubmissionId id, String 
 
     /** A submission with no compiler options, no arguments and no expected output. */
     public Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits, Instant createdAt) {
-        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false);
+        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false, List.of());
     }
 }

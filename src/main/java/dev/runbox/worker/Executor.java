@@ -8,6 +8,8 @@ import dev.runbox.job.Submission;
 import dev.runbox.judge.BoxFile;
 import dev.runbox.judge.Checker;
 import dev.runbox.judge.CheckerVerdict;
+import dev.runbox.judge.Collect;
+import dev.runbox.judge.CollectedFile;
 import dev.runbox.judge.Testlib;
 import dev.runbox.judge.Judging;
 import dev.runbox.judge.TestCase;
@@ -51,6 +53,9 @@ public final class Executor {
     static final int OPEN_FILES = 256;
     /** Shortest time between two shows of a judged submission's progress: a store write each, of every test so far. */
     static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
+    /** Limits of the step that reads collect's files: it reads at most collect-cap-bytes, no more. */
+    private static final Duration COLLECT_TIME = Duration.ofSeconds(5);
+    private static final long COLLECT_MEMORY_BYTES = 64L * 1024 * 1024;
     /** Where the checker finds the program's output in its work dir. */
     static final String CHECKER_OUTPUT = "output.txt";
     /** Bytes of a checker's compile output shown in the message of a checker that did not compile. */
@@ -113,6 +118,12 @@ public final class Executor {
                 return tests(job, current, lang, in -> sandbox.run(new RunSpec(command, files, in, limits, lang.mounts(), env)),
                         null, progress);
             }
+            if (!job.collect().isEmpty()) {
+                try (WorkDir box = sandbox.openWorkDir(files, writableBytes())) {
+                    SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
+                    return judged(job, current, lang, o, null).withCollected(collect(box, lang, job.collect()));
+                }
+            }
             SandboxOutcome o = sandbox.run(new RunSpec(command, files, stdin, limits, lang.mounts(), env));
             return judged(job, current, lang, o, null);
         }
@@ -131,8 +142,27 @@ public final class Executor {
                         compileOutput, progress);
             }
             SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
-            return judged(job, current, lang, o, compileOutput);
+            ExecutionResult done = judged(job, current, lang, o, compileOutput);
+            return job.collect().isEmpty() ? done : done.withCollected(collect(box, lang, job.collect()));
         }
+    }
+
+    /**
+     * The longest one attempt at {@code job} may take, by the wall time limits of its steps: the run, or
+     * each of its tests (and, with a checker program, its compile and a run of it per test). Besides
+     * the compile of the program, which the caller's slack covers.
+     */
+    public Duration longestRun(Submission job) {
+        Duration program = job.limits().wallTime().multipliedBy(Math.max(1, job.tests().size()));
+        Checker.Program p = job.checker() == null ? null : job.checker().program();
+        if (p == null) return program;
+        Optional<Language> lang = languages.find(p.language());
+        if (lang.isEmpty()) return program;
+        LanguageLimits.Bounds b = languages.bounds(lang.get().id());
+        Duration checkerRun = new Limits(Duration.ofNanos(Math.round(b.defaultTimeLimitSec() * 1e9)), MIB, 1.0).wallTime();
+        CompileLimits cl = lang.get().compileLimits();
+        Duration checkerCompile = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), MIB, cl.cpuCores()).wallTime();
+        return program.plus(checkerRun.multipliedBy(job.tests().size())).plus(checkerCompile);
     }
 
     /** What the box holds before anything runs: the source under the language's file name, and the request's files. */
@@ -141,6 +171,30 @@ public final class Executor {
         files.put(lang.sourceFile(), job.sourceCode().getBytes(StandardCharsets.UTF_8));
         for (BoxFile f : job.files()) files.put(f.name(), f.bytes());
         return files;
+    }
+
+    /**
+     * Reads the files of {@code names} from the work dir after the program's run, inside a sandbox over
+     * it (see {@link Collect}); at most the {@code collect-cap-bytes} setting in all. A collector that does
+     * not answer as it must is Runbox's failure, not the program's.
+     */
+    private List<CollectedFile> collect(WorkDir box, Language lang, List<String> names) throws SandboxFailure, InterruptedException {
+        Limits l = new Limits(COLLECT_TIME, COLLECT_MEMORY_BYTES, 1.0);
+        // the collector prints the files in base64 (4 bytes per 3) with a line per file: its own output cap
+        long printed = config.collectCapBytes() / 3 * 4 + 4 + 256L * (names.size() + 1);
+        RunLimits limits = new RunLimits(l.cpuTime(), l.wallTime(), l.memoryBytes(), l.cpuCores(), config.maxProcesses(),
+                printed, writableBytes(), OPEN_FILES);
+        SandboxOutcome o = box.run(new RunSpec(Collect.command(names, config.collectCapBytes()), Map.of(), new byte[0], limits,
+                lang.mounts(), new LinkedHashMap<>(BASE_ENV)));
+        if (o.termination() != SandboxOutcome.Termination.EXITED || o.exitCode() == null || o.exitCode() != 0) {
+            throw new SandboxFailure("collecting files from /box failed: " + o.termination() + ", exit " + o.exitCode() + ", signal "
+                    + o.signal() + ": " + decode(o.stderr().bytes()));
+        }
+        try {
+            return Collect.parse(o.stdout().bytes(), names);
+        } catch (IllegalArgumentException e) {
+            throw new SandboxFailure("collecting files from /box failed: " + e.getMessage());
+        }
     }
 
     /** The whole environment of a program of {@code lang}: the base set and the language's own. */
@@ -244,7 +298,7 @@ public final class Executor {
         Judging.Overall all = Judging.overall(done);
         return new ExecutionResult(job.id(), all.status(), job.language(), null, null, null, null, all.timeSec(), all.cpuTimeSec(),
                 all.memoryKb(), false, false, all.message(), current.createdAt(), current.startedAt(), clock.instant(),
-                current.workerId(), current.attempts(), compileOutput, false, done, all.testsPassed(), all.points());
+                current.workerId(), current.attempts(), compileOutput, false, done, all.testsPassed(), all.points(), null);
     }
 
     /**

@@ -192,9 +192,7 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
         }
-        // a judged submission runs each of its tests for up to the wall time limit
-        running.put(lease, clock.instant().plus(job.limits().wallTime().multipliedBy((long) maxAttempts * Math.max(1, job.tests().size())))
-                .plus(RENEW_SLACK));
+        running.put(lease, clock.instant().plus(executor.longestRun(job).multipliedBy(maxAttempts)).plus(RENEW_SLACK));
         log.info("running {} ({}, delivery {})", job.id(), job.language(), lease.delivery());
         ExecutionResult done = null;
         String failure = null;

@@ -45,6 +45,7 @@ public final class Bench {
     private final int uidBase = 100_000 + ThreadLocalRandom.current().nextInt(900) * 1_000;
     private final Program c;
     private final Program py;
+    private final Program bashTrue;
     private final BareSpawner bare;
     private final List<ServerProcess> processes = new ArrayList<>();
     private Path languagesFile;
@@ -63,6 +64,7 @@ public final class Bench {
         Files.writeString(pyDir.resolve("main.py"), Program.PYTHON_SOURCE);
         this.c = Program.cHello(Path.of(required("hello")), work, Files.readString(Path.of(required("hello-source"))));
         this.py = Program.pythonHello(pyDir);
+        this.bashTrue = Program.bashTrue(work);
         this.bare = new BareSpawner(Path.of(required("spawn")));
     }
 
@@ -356,7 +358,11 @@ public final class Bench {
         Series sbC = new Series("sandbox C hello", plan.sandboxCPerRound(), n -> sandbox.latencies(c, n));
         List<String> bwrapArgv = RunParts.bubblewrapAlone(InProcessSandbox.spec(c));
         Program bwrapC = new Program("C hello in bubblewrap alone", bwrapArgv, bwrapArgv, Map.of(), c.workDir(), c.environment(),
-                c.httpLanguage(), c.httpSource());
+                c.httpLanguage(), c.httpSource(), c.expectedStdout());
+        // time_sec as a run reports it (runbox-init's measure, issue 14) against the program's bare wall time
+        Series bareBash = new Series("bare bash true", plan.sandboxCPerRound(), n -> bare.latencies(bashTrue, n));
+        Series timeC = new Series("time_sec of sandbox C hello", plan.sandboxCPerRound(), n -> sandbox.programTimes(c, n));
+        Series timeBash = new Series("time_sec of sandbox bash true", plan.sandboxCPerRound(), n -> sandbox.programTimes(bashTrue, n));
         Series bwC = new Series("C hello in bubblewrap alone", plan.sandboxCPerRound(), n -> bare.latencies(bwrapC, n));
         // moves 50 ms apart, about one sandboxed run: how far apart they are in a worker (see SandboxParts)
         Series join = new Series("cgroup join", Math.max(1, plan.sandboxCPerRound() / 4),
@@ -374,7 +380,8 @@ public final class Bench {
         List<HttpLoad.Parts> httpPFastParts = new ArrayList<>();
         Series httpPFast = new Series("HTTP embedded python hello, 1 ms polls", plan.pythonPerRound(),
                 n -> embedded.http().latencies(py, n, FAST_POLL_NANOS, httpPFastParts));
-        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpPFast, httpC));
+        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpPFast, httpC, bareBash, timeC,
+                timeBash));
         Series dockerC = null;
         Series dockerP = null;
         if (docker != null) {
@@ -405,6 +412,15 @@ public final class Bench {
             sandboxC.check("p99 overhead", (Double) sandboxC.data.get("overhead_p99_ms"), 5, false, " ms");
         }
         rows.latency.add(sandboxC);
+        rows.latency.add(latencyRow("bare_bash_true_latency", "bare baseline", "bare bash true, sequential (posix_spawn)",
+                bareBash, null));
+        for (Row t : List.of(
+                latencyRow("time_sec_c", "sandbox alone", "time_sec of C hello (runbox-init: fork to exit), sequential", timeC, bareC),
+                latencyRow("time_sec_bash_true", "sandbox alone", "time_sec of bash true (runbox-init: fork to exit), sequential",
+                        timeBash, bareBash))) {
+            if (t.status != Row.Status.FAILED) t.check("p50 over bare", (Double) t.data.get("overhead_p50_ms"), 1, false, " ms");
+            rows.latency.add(t);
+        }
         rows.latency.add(latencyRow("part_bwrap_c_latency", "sandbox alone", "part: C hello in bubblewrap alone (Runbox's bwrap "
                 + "arguments; no launcher, cgroup, seccomp or uid drop)", bwC, bareC));
         rows.latency.add(latencyRow("part_cgroup_join_latency", "sandbox alone", "part: moving a process into a run's cgroups "

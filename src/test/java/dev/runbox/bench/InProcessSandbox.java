@@ -71,7 +71,10 @@ final class InProcessSandbox implements AutoCloseable {
 
     /** One run; throws unless the program exited 0 printing exactly what it should. */
     void runChecked(RunSpec spec, Program p) throws SandboxFailure, InterruptedException, IOException {
-        SandboxOutcome o = sandbox.run(spec);
+        checked(sandbox.run(spec), p);
+    }
+
+    private static SandboxOutcome checked(SandboxOutcome o, Program p) throws IOException {
         String out = new String(o.stdout().bytes(), StandardCharsets.UTF_8);
         if (o.termination() != SandboxOutcome.Termination.EXITED || o.exitCode() == null || o.exitCode() != 0
                 || !out.equals(p.expectedStdout())) {
@@ -79,6 +82,15 @@ final class InProcessSandbox implements AutoCloseable {
                     + o.signal() + ", stdout '" + out.strip() + "', stderr '"
                     + new String(o.stderr().bytes(), StandardCharsets.UTF_8).strip() + "'");
         }
+        return o;
+    }
+
+    /** The wall time each of {@code count} runs reports ({@code time_sec}), in nanoseconds. */
+    long[] programTimes(Program p, int count) throws Exception {
+        RunSpec spec = spec(p);
+        long[] ns = new long[count];
+        for (int i = 0; i < count; i++) ns[i] = checked(sandbox.run(spec), p).wallTime().toNanos();
+        return ns;
     }
 
     long[] latencies(Program p, int count) throws Exception {

@@ -18,9 +18,10 @@ import java.util.Map;
  * @param environment    the program's whole environment (the same the sandbox gives it)
  * @param httpLanguage   the {@code language} of POST /execute
  * @param httpSource     the {@code source_code} of POST /execute
+ * @param expectedStdout what a run must print to count
  */
 record Program(String label, List<String> hostCommand, List<String> sandboxCommand, Map<String, byte[]> files,
-               Path workDir, Map<String, String> environment, String httpLanguage, String httpSource) {
+               Path workDir, Map<String, String> environment, String httpLanguage, String httpSource, String expectedStdout) {
 
     static final String EXPECTED = "hello\n";
     static final String PYTHON_SOURCE = "print(\"hello\")\n";
@@ -41,14 +42,20 @@ record Program(String label, List<String> hostCommand, List<String> sandboxComma
     /** The prebuilt C hello at {@code binary} (under /usr, so the sandbox sees it with no extra mount). */
     static Program cHello(Path binary, Path workDir, String cSource) {
         return new Program("C hello", List.of(binary.toString()), List.of(binary.toString()), Map.of(), workDir,
-                env(workDir, Map.of()), C_HELLO_LANGUAGE, cSource);
+                env(workDir, Map.of()), C_HELLO_LANGUAGE, cSource, EXPECTED);
+    }
+
+    /** bash running its builtin {@code true}: the smallest interpreted program (sandbox alone only). */
+    static Program bashTrue(Path workDir) {
+        return new Program("bash true", List.of("/usr/bin/bash", "-c", "true"), List.of("/usr/bin/bash", "-c", "true"), Map.of(),
+                workDir, env(workDir, Map.of()), "bash", "true", "");
     }
 
     /** {@code print("hello")} run by the system interpreter, as the built-in python language does. */
     static Program pythonHello(Path workDir) {
         return new Program("python hello", List.of("/usr/bin/python3", "main.py"), List.of("/usr/bin/python3", "main.py"),
                 Map.of("main.py", PYTHON_SOURCE.getBytes(StandardCharsets.UTF_8)), workDir,
-                env(workDir, Map.of("PYTHONIOENCODING", "utf-8")), "python", PYTHON_SOURCE);
+                env(workDir, Map.of("PYTHONIOENCODING", "utf-8")), "python", PYTHON_SOURCE, EXPECTED);
     }
 
     /**
@@ -60,13 +67,9 @@ record Program(String label, List<String> hostCommand, List<String> sandboxComma
         if (files.isEmpty()) {
             byte[] binary = java.nio.file.Files.readAllBytes(Path.of(sandboxCommand.get(0)));
             return new Program(label, hostCommand, List.of("/lib64/ld-linux-x86-64.so.2", "/box/hello"), Map.of("hello", binary),
-                    workDir, environment, httpLanguage, httpSource);
+                    workDir, environment, httpLanguage, httpSource, expectedStdout);
         }
         return this;
-    }
-
-    String expectedStdout() {
-        return EXPECTED;
     }
 
     /** The environment as the sandbox gets it: HOME is the work dir inside. */

@@ -206,6 +206,31 @@ class CliTest {
         assertThat(f.stderr()).matches(SUMMARY + "\n").doesNotContain("\r").doesNotContain("\u001b");
     }
 
+    @Test
+    void judge_runs_a_program_on_a_folder_of_tests_in_natural_order_and_exits_with_the_verdict() throws Exception {
+        Path tests = Files.createDirectories(dir.resolve("tests"));
+        Files.writeString(tests.resolve("2.in"), "1 1\n");
+        Files.writeString(tests.resolve("2.out"), "2\n");
+        Files.writeString(tests.resolve("10.in"), "2 2\n");
+        Files.writeString(tests.resolve("10.ans"), "5\n");
+        Files.writeString(tests.resolve("1.in"), "1 2");
+        Files.writeString(tests.resolve("1.out"), "3");
+        Path sum = source("sum.py", "a, b = map(int, input().split())\nprint(a + b)\n");
+        Finished f = cli("judge", sum.toString(), tests.toString(), "--checker", "tokens", "--server", server.base());
+        assertThat(f.stdout().lines().toList()).as(f.stderr()).hasSize(3);
+        assertThat(f.stdout().lines().toList().get(0)).startsWith("test 1 (1): OK, time ");
+        assertThat(f.stdout().lines().toList().get(1)).startsWith("test 2 (2): OK");
+        assertThat(f.stdout().lines().toList().get(2)).startsWith("test 3 (10): WA").contains("expected \"5\", got \"4\"");
+        assertThat(lastLine(f.stderr())).startsWith("runbox: WA (test 3 (10) of 3: ").contains("2/3 tests passed, points 2.0");
+        assertThat(f.exitCode()).isEqualTo(120);
+
+        Path checker = source("check.py", "import sys\nsys.exit(0)\n");
+        Finished accepted = cli("judge", sum.toString(), tests.toString(), "--checker-file", checker.toString(), "--server", server.base());
+        assertThat(accepted.exitCode()).as(accepted.stderr()).isZero();
+        assertThat(lastLine(accepted.stderr())).startsWith("runbox: OK, 3/3 tests passed");
+        assertThat(cli("judge", sum.toString(), dir.resolve("no-such-dir").toString(), "--server", server.base()).exitCode()).isEqualTo(2);
+    }
+
     private Finished cli(String... args) throws Exception {
         return RunboxCli.run(args);
     }

@@ -50,6 +50,17 @@ class RunboxClientTest {
     }
 
     @Test
+    void a_judged_submission_gives_each_test_and_the_points() throws Exception {
+        Result r = client.run(SubmissionRequest.of("a, b = map(int, input().split())\nprint(a + b)")
+                .withTest("1 2", "3").withTest("2 2", "5").withField("checker", "tokens"), Duration.ofSeconds(60));
+        assertThat(r.status()).isEqualTo("WA");
+        assertThat(r.testsPassed()).isEqualTo(1);
+        assertThat(r.points()).isEqualTo(1.0);
+        assertThat(r.tests()).extracting(t -> t.get("status").asText()).containsExactly("OK", "WA");
+        assertThat(client.run(SubmissionRequest.of("print(1)"), Duration.ofSeconds(60)).tests()).isEmpty();
+    }
+
+    @Test
     void compile_error_carries_what_the_compiler_said() throws Exception {
         Result r = client.run(SubmissionRequest.of("int main(void) { return no_such_name; }").withLanguage("c"), Duration.ofSeconds(60));
 

@@ -434,6 +434,47 @@ abstract class ConformanceSuite {
         assertProblem(notBase64, 400, "files");
     }
 
+    // ------------------------------------------------------------------ collect: files the program left
+
+    @Test
+    void collect_returns_the_files_the_program_left_in_box_and_never_follows_a_link() {
+        String program = "import os\n"
+                + "open('out.txt', 'w').write('hello\\n')\n"
+                + "open('bin.dat', 'wb').write(bytes([0, 1, 255]))\n"
+                + "open('big.txt', 'w').write('x' * (2 << 20))\n"
+                + "os.symlink('/etc/passwd', 'link.txt')\n"
+                + "os.mkdir('sub')\n"
+                + "os.mkfifo('fifo')\n"
+                + "print('done')";
+        JsonNode r = run(Submission.python(program).collect("out.txt", "bin.dat", "link.txt", "sub", "fifo", "absent.txt", "big.txt"));
+        assertStatus(r, "OK");
+        JsonNode c = r.get("collected");
+        assertThat(c.findValuesAsText("name")).containsExactly("out.txt", "bin.dat", "link.txt", "sub", "fifo", "absent.txt", "big.txt");
+        assertThat(c.findValuesAsText("state")).containsExactly("found", "found", "not_a_file", "not_a_file", "not_a_file", "missing", "found");
+        assertThat(java.util.Base64.getDecoder().decode(c.get(0).get("content").asText())).isEqualTo("hello\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(c.get(0).get("size").asLong()).isEqualTo(6);
+        assertThat(c.get(0).get("truncated").asBoolean()).isFalse();
+        assertThat(java.util.Base64.getDecoder().decode(c.get(1).get("content").asText())).isEqualTo(new byte[]{0, 1, (byte) 255});
+        assertThat(c.get(2).get("content").isNull()).as("a link is never read: %s", c.get(2)).isTrue();
+        assertThat(c.get(6).get("size").asLong()).isEqualTo(2 << 20);
+        assertThat(c.get(6).get("truncated").asBoolean()).as("past the collect cap").isTrue();
+        byte[] kept = java.util.Base64.getDecoder().decode(c.get(6).get("content").asText());
+        assertThat(kept.length).isLessThan(2 << 20);
+        assertThat(new String(kept, StandardCharsets.UTF_8)).matches("x*");
+    }
+
+    @Test
+    void collect_works_for_a_compiled_program_and_is_refused_with_tests() {
+        JsonNode r = run(Submission.c("#include <stdio.h>\nint main(void) { FILE *f = fopen(\"answer.txt\", \"w\"); fputs(\"42\", f); fclose(f); return 3; }\n")
+                .collect("answer.txt"));
+        assertStatus(r, "RE");
+        assertThat(r.get("collected").get(0).get("state").asText()).isEqualTo("found");
+        assertThat(java.util.Base64.getDecoder().decode(r.get("collected").get(0).get("content").asText())).isEqualTo("42".getBytes(StandardCharsets.UTF_8));
+        assertProblem(http.postJson("/execute", Submission.python("print(1)").test("1", "1").collect("out.txt").json()), 400, "collect");
+        JsonNode none = run(Submission.python("print(1)"));
+        assertThat(none.has("collected") && none.get("collected").isNull()).as("no collect, no collected: %s", none).isTrue();
+    }
+
     // ------------------------------------------------------------------ judge mode: tests, checkers
 
     /** Reads "a b" and prints a + b; "loop" loops forever, "crash" exits 3. */
@@ -950,6 +991,7 @@ abstract class ConformanceSuite {
         cases.put("tests", Submission.python("print(1)").json().set("tests", Http.JSON.createArrayNode()));
         cases.put("checker", Submission.python("print(1)").test("1", "1").checker("close_enough").json());
         cases.put("stop_on_first_failure", Submission.python("print(1)").test("1", "1").json().put("stop_on_first_failure", "yes"));
+        cases.put("collect", Submission.python("print(1)").collect("../etc/passwd").json());
         ObjectNode noSource = Submission.python("print(1)").json();
         noSource.remove("source_code");
         cases.put("source_code", noSource);

@@ -15,7 +15,7 @@ final class Submission {
     /** Every field of POST /execute, as the README's two request tables list them. */
     static final List<String> FIELDS = List.of("source_code", "stdin_data", "language", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output", "files",
-            "tests", "checker", "stop_on_first_failure");
+            "tests", "checker", "stop_on_first_failure", "collect");
 
     private final String language;
     private final String sourceCode;
@@ -32,6 +32,7 @@ final class Submission {
     private final List<ObjectNode> tests = new java.util.ArrayList<>();
     private com.fasterxml.jackson.databind.JsonNode checker = null;
     private Boolean stopOnFirstFailure = null;
+    private List<String> collect = null;
 
     private Submission(String language, String sourceCode) {
         this.language = language;
@@ -141,6 +142,11 @@ final class Submission {
         return this;
     }
 
+    Submission collect(String... names) {
+        collect = List.of(names);
+        return this;
+    }
+
     Submission stopOnFirstFailure(boolean stop) {
         stopOnFirstFailure = stop;
         return this;
@@ -162,6 +168,7 @@ final class Submission {
         n.set("files", Http.JSON.valueToTree(files));
         n.set("tests", tests.isEmpty() ? Http.JSON.nullNode() : Http.JSON.valueToTree(tests));
         n.set("checker", checker == null ? Http.JSON.nullNode() : checker);
+        n.set("collect", collect == null ? Http.JSON.nullNode() : Http.JSON.valueToTree(collect));
         if (stopOnFirstFailure == null) n.putNull("stop_on_first_failure");
         else n.put("stop_on_first_failure", stopOnFirstFailure);
         return n;

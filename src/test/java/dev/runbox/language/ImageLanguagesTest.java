@@ -72,7 +72,7 @@ class ImageLanguagesTest {
         return server.run(body);
     }
 
-    /** What runs as pid 1 of the run: bubblewrap on the host, Docker's init in a container. */
+    /** What runs as pid 1 of the run: runbox-init on the host (bwrap --as-pid-1), Docker's init in a container. */
     private static final String PID_ONE = "print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())";
 
     @Test
@@ -83,7 +83,7 @@ class ImageLanguagesTest {
         assertThat(inImage.get("status").asText()).as("result %s", inImage).isEqualTo("OK");
         assertThat(inImage.get("stdout").asText()).isEqualTo("/sbin/docker-init\n");
         assertThat(onHost.get("status").asText()).as("result %s", onHost).isEqualTo("OK");
-        assertThat(onHost.get("stdout").asText()).isEqualTo("/usr/bin/bwrap\n");
+        assertThat(onHost.get("stdout").asText()).isEqualTo("/.runbox/init\n");
     }
 
     private static Map<String, String> versions() throws Exception {

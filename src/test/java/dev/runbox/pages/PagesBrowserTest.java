@@ -114,6 +114,32 @@ class PagesBrowserTest {
     }
 
     @Test
+    void tests_and_a_checker_typed_in_the_page_judge_the_program_and_each_test_shows() {
+        openPlayground("");
+        new Select(driver.findElement(By.id("language"))).selectByValue("python");
+        driver.findElement(By.cssSelector(".CodeMirror")).click();
+        new Actions(driver).keyDown(Keys.CONTROL).sendKeys("a").keyUp(Keys.CONTROL).sendKeys(Keys.DELETE)
+                .sendKeys("a, b = map(int, input().split()); print(a + b)").perform();
+        driver.findElement(By.cssSelector("#judge summary")).click();
+        new Select(driver.findElement(By.id("checker"))).selectByValue("tokens");
+        String[][] cases = {{"1 2", "3"}, {"2 2", "5"}, {"<b>x</b>", "0"}};
+        for (String[] c : cases) {
+            driver.findElement(By.id("add_test")).click();
+            List<WebElement> rows = driver.findElements(By.cssSelector("#tests .test"));
+            WebElement row = rows.get(rows.size() - 1);
+            row.findElement(By.cssSelector(".test-stdin")).sendKeys(c[0]);
+            row.findElement(By.cssSelector(".test-expected")).sendKeys(c[1]);
+        }
+        driver.findElement(By.id("run")).click();
+        assertThat(finalStatus()).isEqualTo("WA");
+        List<WebElement> results = driver.findElements(By.cssSelector("#test_rows tr"));
+        assertThat(results).extracting(r -> r.getDomAttribute("data-status")).containsExactly("OK", "WA", "RE");
+        assertThat(text("tests_summary")).isEqualTo("(1 of 3 passed, 1 points)");
+        assertThat(results.get(1).getText()).contains("expected \"5\", got \"4\"");
+        assertThat(driver.findElements(By.cssSelector("#test_rows b"))).as("output is text, never HTML").isEmpty();
+    }
+
+    @Test
     void status_is_live_while_the_program_runs() {
         openPlayground("");
         driver.findElement(By.cssSelector(".CodeMirror")).click();

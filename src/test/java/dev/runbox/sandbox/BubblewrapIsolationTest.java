@@ -11,6 +11,6 @@ class BubblewrapIsolationTest extends IsolationContract {
 
     @Override
     String pidOneProgram() {
-        return "/usr/bin/bwrap";
+        return "/.runbox/init";
     }
 }

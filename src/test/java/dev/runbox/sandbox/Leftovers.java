@@ -48,7 +48,8 @@ public final class Leftovers {
     /** Processes of the sandbox uids that are not part of a sandbox waiting for its job. */
     static List<String> programsOfSandboxUids(TestServer server) throws IOException {
         return processesOfSandboxUids(server).stream()
-                .filter(p -> !p.matches("(?s).*Name:\\s+(bwrap|init)$")).toList();
+                // a sandbox being made: runbox-launch's child between its uid drop and the exec of bwrap
+                .filter(p -> !p.matches("(?s).*Name:\\s+(bwrap|init|runbox-init|runbox-launch)$")).toList();
     }
 
     /** "pid state uid cmd" of every host process any of whose uids is one of the server's sandbox uids. */

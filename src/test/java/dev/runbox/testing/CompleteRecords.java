@@ -7,6 +7,7 @@ import dev.runbox.job.Submission;
 import dev.runbox.job.SubmissionId;
 import dev.runbox.judge.BoxFile;
 import dev.runbox.judge.Checker;
+import dev.runbox.judge.CollectedFile;
 import dev.runbox.judge.TestCase;
 import dev.runbox.judge.TestResult;
 import dev.runbox.judge.TestStatus;
@@ -48,7 +49,8 @@ public final class CompleteRecords {
                         new BoxFile("data.bin", "AAEC/w==", BoxFile.Encoding.BASE64)),
                 java.util.List.of(new TestCase("first test", "1 2\n", "3\n", 2.5), new TestCase("second", "2 3", "5", 1)),
                 new Checker(Checker.Builtin.FLOAT, 1e-9, 2e-6, new Checker.Program("python", "import sys\nsys.exit(0)\n",
-                        java.util.List.of(new BoxFile("testlib.py", "def ok(): pass\n", BoxFile.Encoding.UTF8)))), true);
+                        java.util.List.of(new BoxFile("testlib.py", "def ok(): pass\n", BoxFile.Encoding.UTF8)))), true,
+                java.util.List.of("out.txt", "a name with a space (never valid in a request)"));
     }
 
     /** A final result of {@code id} (so the truncated flags are known) with every component set. */
@@ -57,7 +59,8 @@ public final class CompleteRecords {
                 0.25, 0.125, 2048L, true, true, "output differs from the expected output at line 1",
                 Instant.parse("2030-01-02T03:04:05.123456789Z"), Instant.parse("2030-01-02T03:04:06Z"),
                 Instant.parse("2030-01-02T03:04:06.500Z"), "host-a/42-beef", 2, "main.c:1: warning: unused \"x\"\n", true,
-                java.util.List.of(testResult()), 4, 7.5);
+                java.util.List.of(testResult()), 4, 7.5,
+                java.util.List.of(new CollectedFile("out.txt", CollectedFile.State.FOUND, "AAEC", 1000L, true)));
     }
 
     /** A test's result with every component set. */

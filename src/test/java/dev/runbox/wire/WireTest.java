@@ -26,7 +26,7 @@ class WireTest {
     /** The public result's fields, in the order of the README's GET /result table and openapi.yaml. */
     private static final List<String> PUBLIC_FIELDS = List.of("submission_id", "status", "stdout", "stderr", "exit_code",
             "time_sec", "cpu_time_sec", "memory_kb", "signal", "stdout_truncated", "stderr_truncated", "message",
-            "compile_output", "language", "created_at", "started_at", "finished_at", "cached", "tests", "tests_passed", "points");
+            "compile_output", "language", "created_at", "started_at", "finished_at", "cached", "tests", "tests_passed", "points", "collected");
 
     @Test
     void the_fixtures_set_every_component() {
@@ -111,7 +111,7 @@ class WireTest {
         assertSameComponents(new ExecutionResult(r.submissionId(), r.status(), r.language(), r.stdout(), r.stderr(), r.exitCode(),
                 r.signal(), r.timeSec(), r.cpuTimeSec(), r.memoryKb(), r.stdoutTruncated(), r.stderrTruncated(), r.message(),
                 r.createdAt(), r.startedAt(), r.finishedAt(), null, 0, r.compileOutput(), r.cached(), r.tests(), r.testsPassed(),
-                r.points()), readBack);
+                r.points(), r.collected()), readBack);
     }
 
     @Test

@@ -17,6 +17,8 @@ final class LaunchCommand {
     static final int FD_SECCOMP = 10;
     static final int FD_STATUS = 11;
     static final int FD_INIT = 12;
+    /** runbox-init's report of the program's own time (native/init.c REPORT_FD). */
+    static final int FD_INIT_REPORT = 13;
     /** The host-mounted work dir of a run with a compile step, bound at /box (bwrap --bind-fd). */
     static final int FD_BOX = 9;
     /** Where runbox-init is placed inside the sandbox (a read-only copy). */
@@ -38,9 +40,10 @@ final class LaunchCommand {
      * @param uid        unprivileged host uid (and gid) of this sandbox
      * @param procsFiles cgroup.procs files to join
      * @param statusFile where bwrap writes its JSON status (in Runbox's private staging dir; must not exist)
+     * @param reportFile where runbox-launch copies runbox-init's report of the program's time (likewise)
      */
     static List<String> build(Path launcher, Path init, Path bwrap, int uid, List<Path> procsFiles, Path statusFile,
-                              SandboxShape shape, List<String> usrLinks) {
+                              Path reportFile, SandboxShape shape, List<String> usrLinks) {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         for (Path p : procsFiles) add(cmd, "--cgroup-procs", p.toString());
@@ -55,12 +58,16 @@ final class LaunchCommand {
         shape.hostBox().ifPresent(box -> add(cmd, "--fd", FD_BOX + "=" + box));
         add(cmd, "--fdw", FD_STATUS + "=" + statusFile);
         add(cmd, "--seccomp-fd", Integer.toString(FD_SECCOMP));
+        add(cmd, "--init-report", FD_INIT_REPORT + "=" + reportFile);
         cmd.add("--");
 
         cmd.add(bwrap.toString());
         // every namespace; no user namespaces inside; no way back to the host session or terminal
         cmd.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
                 "--new-session", "--cap-drop", "ALL", "--hostname", "runbox"));
+        // runbox-init is the run's pid 1: it times the program it forks, reaps every orphan, and no
+        // signal of the program reaches it (the kernel delivers pid 1 only those it handles)
+        cmd.add("--as-pid-1");
         add(cmd, "--ro-bind", "/usr", "/usr");
         for (String link : usrLinks) add(cmd, "--symlink", "usr/" + link, "/" + link);
         for (Path p : shape.readOnlyMounts()) add(cmd, "--ro-bind", p.toString(), p.toString());

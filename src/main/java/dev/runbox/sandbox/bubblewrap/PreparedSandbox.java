@@ -11,6 +11,7 @@ import dev.runbox.sandbox.cgroup.CgroupLimits;
 import dev.runbox.sandbox.cgroup.RunCgroup;
 import dev.runbox.sandbox.run.CappedOutputReader;
 import dev.runbox.sandbox.run.InitJob;
+import dev.runbox.sandbox.run.InitReport;
 import dev.runbox.sandbox.run.LimitWatch;
 import dev.runbox.sandbox.run.RunOutcomes;
 import dev.runbox.sandbox.run.SandboxParts;
@@ -53,6 +54,8 @@ final class PreparedSandbox implements AutoCloseable {
     /** How long making a sandbox, or the end of a run (kill, pipes closing), may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(10);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(5);
+    /** The staging file runbox-launch copies runbox-init's report into ({@link InitReport}). */
+    private static final String INIT_REPORT = "init-report";
 
     private final SandboxParts parts;
     private final SandboxShape shape;
@@ -106,7 +109,7 @@ final class PreparedSandbox implements AutoCloseable {
             // the job's own memory and CPU limits are set in run(); until then the sandbox idles
             cgroup = parts.cgroups().create(name, new CgroupLimits(64L * 1024 * 1024, maxProcesses, 1.0));
             List<String> cmd = LaunchCommand.build(parts.launcher(), parts.init(), parts.bwrap(), uid, cgroup.procsFiles(),
-                    staging.resolve("status.json"), shape, parts.usrLinks());
+                    staging.resolve("status.json"), staging.resolve(INIT_REPORT), shape, parts.usrLinks());
             log.debug("preparing sandbox {} as uid {}: {}", name, uid, cmd);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().clear(); // nothing of Runbox's environment goes further
@@ -157,7 +160,8 @@ final class PreparedSandbox implements AutoCloseable {
         cgroup.resetPeak();
         long cpuBefore = cgroup.cpuUsage().toNanos();
         long oomBefore = cgroup.oomKills();
-        byte[] go = InitJob.encode(spec);
+        String nonce = InitReport.newNonce();
+        byte[] go = InitJob.encodeReporting(spec, nonce);
         AtomicReference<Termination> killedFor = new AtomicReference<>();
         Runnable killForOutput = () -> {
             killedFor.compareAndSet(null, Termination.OUTPUT_LIMIT);
@@ -191,7 +195,9 @@ final class PreparedSandbox implements AutoCloseable {
         SandboxOutcome.CapturedOutput out = stdout.result();
         SandboxOutcome.CapturedOutput err = stderr.result();
         int status = exitCodeFromStatus().orElse(process.exitValue());
-        return RunOutcomes.outcome(spec, status, killedFor.get(), oomKills > 0, Duration.ofNanos(wallNanos),
+        // the program's own time when init saw it end; Runbox's own measure when the run was killed
+        Duration wall = killedFor.get() == null ? programTime(nonce).orElse(Duration.ofNanos(wallNanos)) : Duration.ofNanos(wallNanos);
+        return RunOutcomes.outcome(spec, status, killedFor.get(), oomKills > 0, wall,
                 Duration.ofNanos(cpuNanos), memoryPeak, out, err);
     }
 
@@ -278,6 +284,17 @@ final class PreparedSandbox implements AutoCloseable {
         // leave their zombies to the host's init). Through the handle: Process.destroy() would also
         // close the pipes under the output readers.
         process.toHandle().destroy();
+    }
+
+    /** What runbox-init measured, from the report runbox-launch copied into the staging dir (root's, 0700). */
+    private java.util.Optional<Duration> programTime(String nonce) throws SandboxFailure {
+        Path file = staging.resolve(INIT_REPORT);
+        try {
+            return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    ? InitReport.programTime(Files.readString(file, StandardCharsets.US_ASCII), nonce) : java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new SandboxFailure("cannot read runbox-init's report " + file + ": " + e, e);
+        }
     }
 
     /** bwrap's --json-status-fd output: {"exit-code": N} once the sandbox's command ended. */

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The job as runbox-init reads it on stdin, in netstrings: "go", the argv, the environment, the
- * files for the work dir, the rlimits (see native/init.c). The program's stdin follows it.
+ * The job as runbox-init reads it on stdin, in netstrings: "go" (with its options), the run's nonce
+ * when init reports the program's time, the argv, the environment, the files for the work dir, the
+ * rlimits (see native/init.c). The program's stdin follows it.
  */
 public final class InitJob {
     private InitJob() {
@@ -19,7 +20,18 @@ public final class InitJob {
 
     /** The job; the program's stdin follows it on the same pipe, ended by end of file. */
     public static byte[] encode(RunSpec spec) {
-        return encode(spec, false);
+        return encode(spec, false, null);
+    }
+
+    /**
+     * The job, with runbox-init asked to report the program's own time (from the fork that execs it
+     * to its exit) on its report fd as "{@code nonce} nanoseconds" ({@link InitReport}).
+     *
+     * @param nonce 32 lowercase hex digits, fresh per run, known only to Runbox and init
+     */
+    public static byte[] encodeReporting(RunSpec spec, String nonce) {
+        if (!InitReport.isNonce(nonce)) throw new IllegalArgumentException("a nonce is 32 lowercase hex digits");
+        return encode(spec, false, nonce);
     }
 
     /**
@@ -28,13 +40,14 @@ public final class InitJob {
      * did), on top of Docker's default profile.
      */
     public static byte[] encodeForContainer(RunSpec spec) {
-        return encode(spec, true);
+        return encode(spec, true, null);
     }
 
-    private static byte[] encode(RunSpec spec, boolean forContainer) {
+    private static byte[] encode(RunSpec spec, boolean forContainer, String nonce) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum()
                 + (forContainer ? spec.stdin().length : 0));
-        put(out, forContainer ? "go+stdin+seccomp" : "go");
+        put(out, (forContainer ? "go+stdin+seccomp" : "go") + (nonce != null ? "+report" : ""));
+        if (nonce != null) put(out, nonce);
         putAll(out, spec.command());
         putAll(out, new TreeMap<>(spec.environment()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         put(out, Integer.toString(spec.files().size()));

@@ -24,7 +24,7 @@ class LaunchCommandBoxTest {
         SandboxShape shape = box.map(b -> SandboxShape.withBox(spec, b)).orElse(SandboxShape.of(spec));
         return LaunchCommand.build(Path.of("/state/bin/runbox-launch"), Path.of("/state/bin/runbox-init"),
                 Path.of("/usr/bin/bwrap"), 60001, List.of(Path.of("/cg/cgroup.procs")),
-                Path.of("/state/runs/r1/status.json"), shape, List.of("bin", "lib"));
+                Path.of("/state/runs/r1/status.json"), Path.of("/state/runs/r1/init-report"), shape, List.of("bin", "lib"));
     }
 
     @Test

@@ -24,6 +24,7 @@ class LaunchCommandTest {
     private static final Path INIT = Path.of("/run/runbox/bin/runbox-init");
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");
     private static final Path STATUS = Path.of("/run/runbox/runs/0123abcd/status.json");
+    private static final Path REPORT = Path.of("/run/runbox/runs/0123abcd/init-report");
     private static final int UID = 60007;
     private static final List<Path> PROCS = List.of(
             Path.of("/sys/fs/cgroup/memory/runbox-run-0123abcd/cgroup.procs"),
@@ -33,7 +34,7 @@ class LaunchCommandTest {
     private static final List<String> USR_LINKS = List.of("bin", "lib", "lib64");
 
     private static List<String> build(SandboxShape shape, List<String> usrLinks) {
-        return LaunchCommand.build(LAUNCHER, INIT, BWRAP, UID, PROCS, STATUS, shape, usrLinks);
+        return LaunchCommand.build(LAUNCHER, INIT, BWRAP, UID, PROCS, STATUS, REPORT, shape, usrLinks);
     }
 
     private static List<String> build() {
@@ -63,7 +64,7 @@ class LaunchCommandTest {
     /** How many values each bwrap option takes. Dangerous ones are listed so tests can assert their absence. */
     private static final Map<String, Integer> BWRAP_ARITY = Map.ofEntries(
             entry("--unshare-all", 0), entry("--unshare-user", 0), entry("--disable-userns", 0),
-            entry("--die-with-parent", 0), entry("--new-session", 0), entry("--clearenv", 0), entry("--share-net", 0),
+            entry("--die-with-parent", 0), entry("--new-session", 0), entry("--as-pid-1", 0), entry("--clearenv", 0), entry("--share-net", 0),
             entry("--cap-drop", 1), entry("--cap-add", 1), entry("--hostname", 1), entry("--proc", 1), entry("--dev", 1),
             entry("--size", 1), entry("--perms", 1), entry("--tmpfs", 1), entry("--chdir", 1), entry("--remount-ro", 1),
             entry("--seccomp", 1), entry("--json-status-fd", 1), entry("--unsetenv", 1), entry("--dir", 1),
@@ -151,15 +152,21 @@ class LaunchCommandTest {
     }
 
     @Test
+    void launcher_gives_runbox_init_its_report_fd_and_copies_the_report_into_the_staging_dir() {
+        assertThat(values(launcherOptions(build()), "--init-report")).containsExactly(LaunchCommand.FD_INIT_REPORT + "=" + REPORT);
+    }
+
+    @Test
     void launcher_fds_do_not_collide_with_each_other_or_stdio() {
-        assertThat(List.of(LaunchCommand.FD_INIT, LaunchCommand.FD_STATUS, LaunchCommand.FD_SECCOMP))
+        assertThat(List.of(LaunchCommand.FD_INIT, LaunchCommand.FD_STATUS, LaunchCommand.FD_SECCOMP, LaunchCommand.FD_INIT_REPORT,
+                LaunchCommand.FD_BOX))
                 .doesNotHaveDuplicates().allMatch(fd -> fd > 2);
     }
 
     @Test
     void launcher_knows_every_option_it_is_given() {
         assertThat(names(launcherOptions(build())))
-                .allMatch(n -> List.of("--cgroup-procs", "--rlimit", "--uid", "--gid", "--fd", "--fdw", "--seccomp-fd").contains(n));
+                .allMatch(n -> List.of("--cgroup-procs", "--rlimit", "--uid", "--gid", "--fd", "--fdw", "--seccomp-fd", "--init-report").contains(n));
     }
 
     @Test
@@ -175,6 +182,11 @@ class LaunchCommandTest {
         List<String> names = names(bwrapOptions(build()));
         assertThat(names).contains("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session");
         assertThat(names).doesNotContain("--share-net", "--cap-add");
+    }
+
+    @Test
+    void runbox_init_is_the_runs_pid_1_so_the_program_cannot_signal_it_away() {
+        assertThat(names(bwrapOptions(build()))).contains("--as-pid-1");
     }
 
     @Test

@@ -218,6 +218,26 @@ class InitJobTest {
         return new Run(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
     }
 
+    /** As {@link #runInit}, with fd 13 (init's report fd) open on {@code report}, as runbox-launch's pipe would be. */
+    private static Run runInitReporting(Path workDir, Path report, byte[]... input) throws Exception {
+        Path out = Files.createTempFile(bin, "out", "");
+        Path err = Files.createTempFile(bin, "err", "");
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", "exec 13>\"$0\" && exec \"$1\"", report.toString(), init.toString())
+                .directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().clear();
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            for (byte[] b : input) in.write(b);
+        } catch (IOException e) {
+            // runbox-init stopped reading (it failed): what it said is checked by the test
+        }
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("runbox-init did not end");
+        }
+        return new Run(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
@@ -321,6 +341,64 @@ class InitJobTest {
             System.arraycopy(looksLikeAJob, 0, expected, 0, looksLikeAJob.length);
             System.arraycopy(stdin, 0, expected, looksLikeAJob.length, stdin.length);
             assertThat(run.stdout()).isEqualTo(expected);
+        }
+
+        @Test
+        void with_report_init_writes_the_programs_own_time_under_the_runs_nonce_on_its_report_fd() throws Exception {
+            String nonce = InitReport.newNonce();
+            Path report = work.resolveSibling(work.getFileName() + ".report");
+            Run run = runInitReporting(work, report,
+                    InitJob.encodeReporting(spec(List.of("/bin/sleep", "0.2"), Map.of(), Map.of(), Duration.ofSeconds(2)), nonce));
+
+            assertThat(run.exit()).as(run.stderr()).isZero();
+            assertThat(run.stderr()).isEqualTo("R");
+            String line = Files.readString(report);
+            assertThat(line).matches(nonce + " [0-9]+\n");
+            Duration took = InitReport.programTime(line, nonce).orElseThrow();
+            assertThat(took).isBetween(Duration.ofMillis(200), Duration.ofSeconds(2));
+            assertThat(InitReport.programTime(line, InitReport.newNonce())).as("another run's nonce").isEmpty();
+        }
+
+        @Test
+        void the_program_gets_default_signal_dispositions_no_blocked_signals_and_not_the_report_fd() throws Exception {
+            // init ignores what a program can send it while it waits; none of that may reach the program
+            Path report = work.resolveSibling(work.getFileName() + ".report");
+            Run run = runInitReporting(work, report, InitJob.encodeReporting(spec(List.of("/bin/sh", "-c",
+                    "grep -E '^Sig(Ign|Blk):' /proc/self/status; ls /proc/self/fd"), Map.of(), Map.of(), Duration.ofSeconds(2)),
+                    InitReport.newNonce()));
+
+            assertThat(run.exit()).as(run.stderr()).isZero();
+            assertThat(run.out()).contains("SigIgn:\t0000000000000000\n", "SigBlk:\t0000000000000000\n");
+            assertThat(run.out().lines().filter(l -> l.matches("\\d+")).toList()).as("open fds of the program")
+                    .doesNotContain(Integer.toString(13));
+        }
+
+        @Test
+        void init_ends_with_the_programs_status_and_128_plus_n_for_death_by_signal_n() throws Exception {
+            Path report = work.resolveSibling(work.getFileName() + ".report");
+            Run exits = runInitReporting(work, report, InitJob.encodeReporting(
+                    spec(List.of("/bin/sh", "-c", "exit 7"), Map.of(), Map.of(), Duration.ofSeconds(2)), InitReport.newNonce()));
+            Files.delete(report);
+            Run killed = runInitReporting(work, report, InitJob.encodeReporting(
+                    spec(List.of("/bin/sh", "-c", "kill -KILL $$"), Map.of(), Map.of(), Duration.ofSeconds(2)), InitReport.newNonce()));
+
+            assertThat(exits.exit()).isEqualTo(7);
+            assertThat(killed.exit()).isEqualTo(128 + 9);
+        }
+
+        @Test
+        void a_program_signalling_every_process_it_may_does_not_end_init_early() throws Exception {
+            // kill(-1, SIGTERM) reaches init (same uid); init must still report the program's own end
+            Path report = work.resolveSibling(work.getFileName() + ".report");
+            String nonce = InitReport.newNonce();
+            Run run = runInitReporting(work, report, InitJob.encodeReporting(spec(List.of("/usr/bin/python3", "-c",
+                    "import os,signal,sys; signal.signal(signal.SIGTERM, signal.SIG_IGN); os.kill(os.getppid(), signal.SIGTERM);"
+                            + " os.kill(os.getppid(), signal.SIGINT); os.kill(os.getppid(), signal.SIGHUP); print('still here'); sys.exit(3)"),
+                    Map.of(), Map.of(), Duration.ofSeconds(5)), nonce));
+
+            assertThat(run.exit()).as(run.stderr()).isEqualTo(3);
+            assertThat(run.out()).isEqualTo("still here\n");
+            assertThat(InitReport.programTime(Files.readString(report), nonce)).isPresent();
         }
 
         @Test
