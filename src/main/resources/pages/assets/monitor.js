@@ -7,8 +7,10 @@
   const INTERVAL_MS = Math.max(250, Number(params.get("interval_ms")) || 2000);
   const WINDOW_MS = 10 * 60 * 1000;
   const BUCKET_MS = 10 * 1000;
-  const STATUSES = ["OK", "RE", "TLE", "MLE", "OLE", "CE", "WA", "INTERNAL_ERROR"];
-  const COLORS = { OK: "#2e7d32", RE: "#c62828", TLE: "#ef6c00", MLE: "#6a1b9a", OLE: "#00838f", CE: "#8d6e63", WA: "#f9a825", INTERNAL_ERROR: "#000000" };
+  // Every final status of dev.runbox.job.Status, in the chart's stacking order (MonitorStatusesTest checks).
+  const COLORS = { OK: "#2e7d32", RE: "#c62828", TLE: "#ef6c00", MLE: "#6a1b9a", OLE: "#00838f", CE: "#8d6e63", WA: "#f9a825",
+    CHECKER_FAILED: "#1565c0", INTERNAL_ERROR: "#000000" };
+  const STATUSES = Object.keys(COLORS);
   const SVG = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
   const samples = []; // {t: ms, byStatus: {OK: n, ...}} of the counter, oldest first
