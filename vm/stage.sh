@@ -131,7 +131,7 @@ say "serve: /health answered after $((SECONDS - t)) s"
 
 step conformance ./runbox conformance "http://127.0.0.1:$HTTP_PORT" --slowdown "$SLOWDOWN"
 cp target/surefire-reports/TEST-dev.runbox.conformance.ExternalConformanceTest.xml "$OUT/reports/" 2>/dev/null || true
-step quick-start guest /root/guest.sh quick-start
+step quick-start guest /root/guest.sh quick-start "$SLOWDOWN"
 step hostile guest /root/guest.sh hostile "$SLOWDOWN"
 guest /root/guest.sh stop-serve > "$OUT/stop-serve.log" 2>&1 || true
 step sandbox-tests guest /root/guest.sh sandbox-tests "$SLOWDOWN"
