@@ -106,6 +106,23 @@ abstract class ConformanceSuite {
         return Math.min(20, seconds * deployment.slowdown());
     }
 
+    /*
+     * Submissions of this suite. Their time limit, unless a case sets its own, is one the run must stay
+     * within here: the API's default 2 s times the deployment's slowdown (an emulated guest on a busy
+     * host charged python's start alone 2.9 s of CPU time, so a default limit turned answers into TLE).
+     */
+    private Submission of(String language, String sourceCode) {
+        return Submission.of(language, sourceCode).timeLimitSec(enough(2));
+    }
+
+    private Submission python(String sourceCode) {
+        return of("python", sourceCode);
+    }
+
+    private Submission c(String sourceCode) {
+        return of("c", sourceCode);
+    }
+
     private JsonNode awaitFinal(Http via, String id) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -235,13 +252,13 @@ abstract class ConformanceSuite {
         documented.addAll(readmeTableNames("### Request fields"));
         assertThat(documented).as("fields in the README's tables").contains("source_code", "expected_output");
         List<String> sent = new ArrayList<>();
-        Submission.python("print(1)").json().fieldNames().forEachRemaining(sent::add);
+        python("print(1)").json().fieldNames().forEachRemaining(sent::add);
         assertThat(sent).containsExactlyInAnyOrderElementsOf(documented);
     }
 
     @Test
     void a_submission_is_answered_202_pending_with_its_location() {
-        Http.Reply r = post(Submission.python("print(1)"));
+        Http.Reply r = post(python("print(1)"));
         assertThat(r.status()).as("%s", r).isEqualTo(202);
         JsonNode body = r.json();
         String id = body.get("submission_id").asText();
@@ -262,7 +279,7 @@ abstract class ConformanceSuite {
                 + "  return 0;\n"
                 + "}\n";
         String expected = "42\n[a]\n[b c]\n";
-        Submission complete = Submission.c(source).stdin("6\n").timeLimitSec(1.5).memoryLimitMb(64).cpuCores(0.5).cache(true)
+        Submission complete = c(source).stdin("6\n").timeLimitSec(1.5).memoryLimitMb(64).cpuCores(0.5).cache(true)
                 .compilerOptions("-DFACTOR=7").arguments("a", "b c").expectedOutput(expected);
         deployment.callbackSecret().ifPresent(s -> complete.callbackUrl(receiver.url("complete")));
         Http one = http.pinned(); // the result cache is per API process
@@ -288,14 +305,14 @@ abstract class ConformanceSuite {
 
     @Test
     void stdin_data_reaches_the_program_with_nul_characters_as_nul_bytes() {
-        JsonNode r = run(Submission.python("import sys\nprint(list(sys.stdin.buffer.read()))").stdin("a\u0000b\n"));
+        JsonNode r = run(python("import sys\nprint(list(sys.stdin.buffer.read()))").stdin("a\u0000b\n"));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("[97, 0, 98, 10]\n");
     }
 
     @Test
     void command_line_arguments_arrive_as_exactly_the_given_argv_elements() {
-        JsonNode r = run(Submission.python("import sys\nprint(len(sys.argv) - 1)\nfor a in sys.argv[1:]: print(repr(a))")
+        JsonNode r = run(python("import sys\nprint(len(sys.argv) - 1)\nfor a in sys.argv[1:]: print(repr(a))")
                 .arguments("a", "b c"));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("2\n'a'\n'b c'\n");
@@ -303,7 +320,7 @@ abstract class ConformanceSuite {
 
     @Test
     void compiler_options_reach_the_compiler_one_argv_element_each() {
-        JsonNode r = run(Submission.c("#include <stdio.h>\nint main(void) { printf(\"%s %d\\n\", GREETING, FACTOR); return 0; }\n")
+        JsonNode r = run(c("#include <stdio.h>\nint main(void) { printf(\"%s %d\\n\", GREETING, FACTOR); return 0; }\n")
                 .compilerOptions("-DFACTOR=7", "-DGREETING=\"two words\""));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("two words 7\n");
@@ -311,7 +328,7 @@ abstract class ConformanceSuite {
 
     @Test
     void expected_output_the_program_does_not_print_gives_WA() {
-        JsonNode r = run(Submission.python("print(2)").expectedOutput("3\n"));
+        JsonNode r = run(python("print(2)").expectedOutput("3\n"));
         assertStatus(r, "WA");
         assertThat(r.get("message").asText()).isNotBlank();
         assertThat(r.get("stdout").asText()).isEqualTo("2\n");
@@ -319,13 +336,13 @@ abstract class ConformanceSuite {
 
     @Test
     void expected_output_ignores_trailing_whitespace_and_empty_lines_at_the_end() {
-        JsonNode r = run(Submission.python("print('1 2')\nprint(3)").expectedOutput("1 2  \r\n3\n\n\n"));
+        JsonNode r = run(python("print('1 2')\nprint(3)").expectedOutput("1 2  \r\n3\n\n\n"));
         assertStatus(r, "OK");
     }
 
     @Test
     void time_limit_sec_is_cpu_time_and_a_busy_loop_gets_TLE() {
-        JsonNode r = run(Submission.python("while True: pass").timeLimitSec(0.5));
+        JsonNode r = run(python("while True: pass").timeLimitSec(0.5));
         assertStatus(r, "TLE");
         assertThat(r.get("message").asText()).contains("0.5");
         assertThat(r.get("exit_code").isNull()).isTrue();
@@ -334,7 +351,7 @@ abstract class ConformanceSuite {
 
     @Test
     void memory_limit_mb_bounds_the_run_and_an_allocation_past_it_gets_MLE() {
-        JsonNode r = run(Submission.python("b = b'x' * (200 << 20)\nprint(len(b))").memoryLimitMb(48));
+        JsonNode r = run(python("b = b'x' * (200 << 20)\nprint(len(b))").memoryLimitMb(48));
         assertStatus(r, "MLE");
         assertThat(r.get("message").asText()).isNotBlank();
         assertThat(r.get("stdout").asText()).isEmpty();
@@ -346,8 +363,8 @@ abstract class ConformanceSuite {
         // deployment the sleep and the limit both grow by its slowdown, so the same limit is reached
         double k = deployment.slowdown();
         String sleeper = "import time\ntime.sleep(" + 1.5 * k + ")\nprint('woke')";
-        JsonNode oneCore = run(Submission.python(sleeper).timeLimitSec(0.4 * k).cpuCores(1.0));
-        JsonNode fifthOfACore = run(Submission.python(sleeper).timeLimitSec(0.4 * k).cpuCores(0.2));
+        JsonNode oneCore = run(python(sleeper).timeLimitSec(0.4 * k).cpuCores(1.0));
+        JsonNode fifthOfACore = run(python(sleeper).timeLimitSec(0.4 * k).cpuCores(0.2));
         assertStatus(oneCore, "TLE");
         assertStatus(fifthOfACore, "OK");
         assertThat(fifthOfACore.get("stdout").asText()).isEqualTo("woke\n");
@@ -355,7 +372,7 @@ abstract class ConformanceSuite {
 
     @Test
     void output_past_the_cap_gets_OLE_with_stdout_truncated() {
-        JsonNode r = run(Submission.python("import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(64): sys.stdout.write(chunk)"));
+        JsonNode r = run(python("import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(64): sys.stdout.write(chunk)"));
         assertStatus(r, "OLE");
         assertThat(r.get("stdout_truncated").asBoolean()).isTrue();
         assertThat(r.get("stderr_truncated").asBoolean()).isFalse();
@@ -365,7 +382,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_non_zero_exit_is_RE_with_its_exit_code() {
-        JsonNode r = run(Submission.python("import sys\nprint('bye', file=sys.stderr)\nsys.exit(3)"));
+        JsonNode r = run(python("import sys\nprint('bye', file=sys.stderr)\nsys.exit(3)"));
         assertStatus(r, "RE");
         assertThat(r.get("exit_code").asInt()).isEqualTo(3);
         assertThat(r.get("signal").isNull()).isTrue();
@@ -375,7 +392,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_program_killed_by_a_signal_is_RE_with_the_signal_and_no_exit_code() {
-        JsonNode r = run(Submission.python("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"));
+        JsonNode r = run(python("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"));
         assertStatus(r, "RE");
         assertThat(r.get("signal").asInt()).isEqualTo(11);
         assertThat(r.get("exit_code").isNull()).isTrue();
@@ -383,7 +400,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_c_compile_error_is_CE_with_the_compilers_output() {
-        JsonNode r = run(Submission.c("int main(void) { return undeclared_name; }\n"));
+        JsonNode r = run(c("int main(void) { return undeclared_name; }\n"));
         assertStatus(r, "CE");
         assertThat(r.get("compile_output").isTextual()).as("compile_output of %s", r).isTrue();
         assertThat(r.get("compile_output").asText()).contains("undeclared_name");
@@ -397,7 +414,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_c_program_of_several_files_compiles_every_c_file_with_its_header() {
-        JsonNode r = run(Submission.c("#include <stdio.h>\n#include \"util.h\"\nint main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n")
+        JsonNode r = run(c("#include <stdio.h>\n#include \"util.h\"\nint main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n")
                 .file("util.h", "int twice(int x);\n").file("util.c", "#include \"util.h\"\nint twice(int x) { return 2 * x; }\n"));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("42\n");
@@ -406,7 +423,7 @@ abstract class ConformanceSuite {
     @Test
     void a_java_program_of_several_files_compiles_every_java_file() {
         assumeTrue(http.get("/languages").json().findValuesAsText("id").contains("java"), deployment.name() + " offers no java");
-        JsonNode r = run(Submission.of("java", "public class Main { public static void main(String[] a) { System.out.println(Util.twice(21)); } }\n")
+        JsonNode r = run(of("java", "public class Main { public static void main(String[] a) { System.out.println(Util.twice(21)); } }\n")
                 .file("Util.java", "class Util { static int twice(int x) { return 2 * x; } }\n").timeLimitSec(enough(5)).memoryLimitMb(256));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("42\n");
@@ -414,7 +431,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_python_program_imports_its_neighbour_and_reads_a_base64_file_byte_for_byte() {
-        JsonNode r = run(Submission.python("import helper\nprint(helper.twice(21))\nprint(list(open('data.bin', 'rb').read()))")
+        JsonNode r = run(python("import helper\nprint(helper.twice(21))\nprint(list(open('data.bin', 'rb').read()))")
                 .file("helper.py", "def twice(x):\n    return 2 * x\n").fileBase64("data.bin", new byte[]{0, 1, (byte) 0xff, 10}));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("42\n[0, 1, 255, 10]\n");
@@ -423,13 +440,13 @@ abstract class ConformanceSuite {
     @Test
     void a_file_name_that_is_not_a_plain_name_is_a_400_naming_the_file() {
         for (String bad : List.of("../x.py", "a/b.py", ".hidden", "-rf", "x\u0000y", "", "main.py")) {
-            Http.Reply r = http.postJson("/execute", Submission.python("print(1)").file("ok.txt", "fine").file(bad, "x").json());
+            Http.Reply r = http.postJson("/execute", python("print(1)").file("ok.txt", "fine").file(bad, "x").json());
             assertProblem(r, 400, "files");
             assertThat(r.json().get("detail").asText()).as("%s", r).contains("files[1]");
         }
-        Http.Reply twice = http.postJson("/execute", Submission.python("print(1)").file("a.txt", "1").file("a.txt", "2").json());
+        Http.Reply twice = http.postJson("/execute", python("print(1)").file("a.txt", "1").file("a.txt", "2").json());
         assertProblem(twice, 400, "files");
-        Http.Reply notBase64 = http.postJson("/execute", Submission.python("print(1)").json()
+        Http.Reply notBase64 = http.postJson("/execute", python("print(1)").json()
                 .set("files", Http.JSON.createArrayNode().add(Http.JSON.createObjectNode().put("name", "d.bin").put("content", "%%%").put("encoding", "base64"))));
         assertProblem(notBase64, 400, "files");
     }
@@ -446,7 +463,7 @@ abstract class ConformanceSuite {
                 + "os.mkdir('sub')\n"
                 + "os.mkfifo('fifo')\n"
                 + "print('done')";
-        JsonNode r = run(Submission.python(program).collect("out.txt", "bin.dat", "link.txt", "sub", "fifo", "absent.txt", "big.txt"));
+        JsonNode r = run(python(program).collect("out.txt", "bin.dat", "link.txt", "sub", "fifo", "absent.txt", "big.txt"));
         assertStatus(r, "OK");
         JsonNode c = r.get("collected");
         assertThat(c.findValuesAsText("name")).containsExactly("out.txt", "bin.dat", "link.txt", "sub", "fifo", "absent.txt", "big.txt");
@@ -465,13 +482,13 @@ abstract class ConformanceSuite {
 
     @Test
     void collect_works_for_a_compiled_program_and_is_refused_with_tests() {
-        JsonNode r = run(Submission.c("#include <stdio.h>\nint main(void) { FILE *f = fopen(\"answer.txt\", \"w\"); fputs(\"42\", f); fclose(f); return 3; }\n")
+        JsonNode r = run(c("#include <stdio.h>\nint main(void) { FILE *f = fopen(\"answer.txt\", \"w\"); fputs(\"42\", f); fclose(f); return 3; }\n")
                 .collect("answer.txt"));
         assertStatus(r, "RE");
         assertThat(r.get("collected").get(0).get("state").asText()).isEqualTo("found");
         assertThat(java.util.Base64.getDecoder().decode(r.get("collected").get(0).get("content").asText())).isEqualTo("42".getBytes(StandardCharsets.UTF_8));
-        assertProblem(http.postJson("/execute", Submission.python("print(1)").test("1", "1").collect("out.txt").json()), 400, "collect");
-        JsonNode none = run(Submission.python("print(1)"));
+        assertProblem(http.postJson("/execute", python("print(1)").test("1", "1").collect("out.txt").json()), 400, "collect");
+        JsonNode none = run(python("print(1)"));
         assertThat(none.has("collected") && none.get("collected").isNull()).as("no collect, no collected: %s", none).isTrue();
     }
 
@@ -488,7 +505,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_judged_submission_runs_each_test_and_reports_each_with_the_first_failure_as_its_status() {
-        JsonNode r = run(Submission.c(SUM_C + "/* " + UUID.randomUUID() + " */\n").timeLimitSec(0.5)
+        JsonNode r = run(c(SUM_C + "/* " + UUID.randomUUID() + " */\n").timeLimitSec(0.5)
                 .test("small", "1 2\n", "3\n", 2.0)
                 .test("wrong", "2 2\n", "5\n", 3.0)
                 .test("crash", "crash\n", "0\n", 1.0)
@@ -551,7 +568,7 @@ abstract class ConformanceSuite {
 
     @Test
     void stop_on_first_failure_skips_the_tests_after_it() {
-        JsonNode r = run(Submission.python("a, b = map(int, input().split())\nprint(a + b)").stopOnFirstFailure(true)
+        JsonNode r = run(python("a, b = map(int, input().split())\nprint(a + b)").stopOnFirstFailure(true)
                 .test("1 2", "3").test("1 1", "3").test("2 2", "4"));
         assertStatus(r, "WA");
         assertThat(r.get("tests").findValuesAsText("status")).containsExactly("OK", "WA", "SKIPPED");
@@ -564,7 +581,7 @@ abstract class ConformanceSuite {
 
     @Test
     void all_tests_passed_is_OK_with_every_point() {
-        JsonNode r = run(Submission.python("a, b = map(int, input().split())\nprint(a + b)").test("1 2", "3").test("40 2", "42"));
+        JsonNode r = run(python("a, b = map(int, input().split())\nprint(a + b)").test("1 2", "3").test("40 2", "42"));
         assertStatus(r, "OK");
         assertThat(r.get("message").isNull()).isTrue();
         assertThat(r.get("tests_passed").asInt()).isEqualTo(2);
@@ -575,12 +592,12 @@ abstract class ConformanceSuite {
     void each_built_in_checker_accepts_and_refuses_as_documented() {
         String echo = "import sys\nsys.stdout.write(sys.stdin.read())";
         Map<String, Submission> cases = new LinkedHashMap<>();
-        cases.put("exact", Submission.python(echo).checker("exact").test("a \n", "a \n").test("a \n", "a\n"));
-        cases.put("lines", Submission.python(echo).checker("lines").test("a  \r\nb\n\n\n", "a\nb").test(" a\n", "a\n"));
-        cases.put("tokens", Submission.python(echo).checker("tokens").test("1   2\n\n3 ", "1 2 3").test("1 2", "1 3"));
-        cases.put("float", Submission.python(echo).floatChecker(1e-3, 0).test("0.1004 x 2", "0.1 x 2.0").test("0.102", "0.1"));
-        cases.put("float rel_tol", Submission.python(echo).floatChecker(0, 1e-3).test("1000.9", "1000").test("1.002", "1"));
-        cases.put("unordered_lines", Submission.python(echo).checker("unordered_lines").test("b\na  \na\n", "a\nb\na").test("a\na\n", "a\nb\n"));
+        cases.put("exact", python(echo).checker("exact").test("a \n", "a \n").test("a \n", "a\n"));
+        cases.put("lines", python(echo).checker("lines").test("a  \r\nb\n\n\n", "a\nb").test(" a\n", "a\n"));
+        cases.put("tokens", python(echo).checker("tokens").test("1   2\n\n3 ", "1 2 3").test("1 2", "1 3"));
+        cases.put("float", python(echo).floatChecker(1e-3, 0).test("0.1004 x 2", "0.1 x 2.0").test("0.102", "0.1"));
+        cases.put("float rel_tol", python(echo).floatChecker(0, 1e-3).test("1000.9", "1000").test("1.002", "1"));
+        cases.put("unordered_lines", python(echo).checker("unordered_lines").test("b\na  \na\n", "a\nb\na").test("a\na\n", "a\nb\n"));
         Map<String, String> ids = new LinkedHashMap<>();
         cases.forEach((name, sub) -> ids.put(name, submit(sub)));
         ids.forEach((name, id) -> {
@@ -592,7 +609,7 @@ abstract class ConformanceSuite {
 
     @Test
     void each_finished_test_is_a_test_event_before_the_final_status() throws Exception {
-        String id = submit(Submission.python("import time\ntime.sleep(0.3)\nprint(input())").test("a", "a").test("b", "b").test("c", "x"));
+        String id = submit(python("import time\ntime.sleep(0.3)\nprint(input())").test("a", "a").test("b", "b").test("c", "x"));
         SseLines.Stream_ stream = http.events("/result/" + id + "/events");
         List<Integer> indexes = new ArrayList<>();
         for (SseLines.Event e : stream.events()) {
@@ -634,7 +651,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_testlib_style_checker_in_c_judges_each_test_by_its_exit_code() {
-        JsonNode r = run(Submission.python(SUM_WITH_MISTAKES).checkerProgram("c", TESTLIB_STYLE_C_CHECKER)
+        JsonNode r = run(python(SUM_WITH_MISTAKES).checkerProgram("c", TESTLIB_STYLE_C_CHECKER)
                 .test("ok", "1 2", "3", 2.0).test("pe", "5 5", "10", 2.0).test("half", "10 10", "20", 2.0)
                 .test("wa", "15 15", "30", 2.0).test("ok too", "2 2", "4", 2.0));
         assertStatus(r, "WA");
@@ -655,7 +672,7 @@ abstract class ConformanceSuite {
                 + "inp, out, ans = (open(p, 'rb').read() for p in sys.argv[1:4])\n"
                 + "print(repr((inp, out, ans)), file=sys.stderr)\n"
                 + "sys.exit(0 if out.split() == ans.split() else 1)\n";
-        JsonNode r = run(Submission.python("import sys\nsys.stdout.write(sys.stdin.read().upper())").checkerProgram("python", checker)
+        JsonNode r = run(python("import sys\nsys.stdout.write(sys.stdin.read().upper())").checkerProgram("python", checker)
                 .test("abc\n", "ABC").test("x y", "X Z").test("no answer", null));
         assertThat(r.get("tests").findValuesAsText("status")).as("%s", r).containsExactly("OK", "WA", "WA");
         assertThat(r.get("tests").get(0).get("checker_output").asText()).isEqualTo("(b'abc\\n', b'ABC\\n', b'ABC')");
@@ -667,16 +684,16 @@ abstract class ConformanceSuite {
     void a_checker_that_fails_is_the_problems_fault_reported_as_CHECKER_FAILED() {
         String ok = "import sys\nsys.exit(0)";
         Map<String, Submission> cases = new LinkedHashMap<>();
-        cases.put("says FAIL", Submission.python("print(1)").checkerProgram("python", "import sys\nprint('broken answer', file=sys.stderr)\nsys.exit(3)"));
-        cases.put("crashes", Submission.python("print(1)").checkerProgram("python", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"));
-        cases.put("hangs", Submission.python("print(1)").checkerProgram("python", "import time\ntime.sleep(60)"));
-        cases.put("spins", Submission.python("print(1)").checkerProgram("python", "while True: pass"));
-        cases.put("floods", Submission.python("print(1)").checkerProgram("python", "import sys\nwhile True: sys.stderr.write('x' * 65536)"));
-        cases.put("exits 42", Submission.python("print(1)").checkerProgram("python", "import sys\nsys.exit(42)"));
-        cases.put("bad points", Submission.python("print(1)").checkerProgram("python", "import sys\nprint('points 7', file=sys.stderr)\nsys.exit(7)"));
-        cases.put("does not compile", Submission.python("print(1)").checkerProgram("c", "int main(void) { return nope; }"));
+        cases.put("says FAIL", python("print(1)").checkerProgram("python", "import sys\nprint('broken answer', file=sys.stderr)\nsys.exit(3)"));
+        cases.put("crashes", python("print(1)").checkerProgram("python", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"));
+        cases.put("hangs", python("print(1)").checkerProgram("python", "import time\ntime.sleep(60)"));
+        cases.put("spins", python("print(1)").checkerProgram("python", "while True: pass"));
+        cases.put("floods", python("print(1)").checkerProgram("python", "import sys\nwhile True: sys.stderr.write('x' * 65536)"));
+        cases.put("exits 42", python("print(1)").checkerProgram("python", "import sys\nsys.exit(42)"));
+        cases.put("bad points", python("print(1)").checkerProgram("python", "import sys\nprint('points 7', file=sys.stderr)\nsys.exit(7)"));
+        cases.put("does not compile", python("print(1)").checkerProgram("c", "int main(void) { return nope; }"));
         // it sees only its own sandbox: no other process to kill, no network, no host secrets; then it dies of a signal
-        cases.put("attacks", Submission.python("print(1)").checkerProgram("python", "import os, signal, socket, sys\n"
+        cases.put("attacks", python("print(1)").checkerProgram("python", "import os, signal, socket, sys\n"
                 + "for attack in (lambda: os.kill(-1, signal.SIGKILL), lambda: open('/etc/shadow').read(),\n"
                 + "               lambda: socket.create_connection(('1.1.1.1', 53), timeout=1)):\n"
                 + "    try: attack(); print('attack succeeded', file=sys.stderr)\n"
@@ -695,24 +712,24 @@ abstract class ConformanceSuite {
             }
         });
         // the contestant's program is judged as before
-        assertStatus(run(Submission.python("print(1)").checkerProgram("python", ok).test("1", "1")), "OK");
+        assertStatus(run(python("print(1)").checkerProgram("python", ok).test("1", "1")), "OK");
     }
 
     @Test
     void a_judged_submission_is_refused_with_400_naming_the_field_when_its_judge_fields_are_wrong() {
         Map<String, ObjectNode> cases = new LinkedHashMap<>();
-        cases.put("stdin_data", Submission.python("print(1)").test("1", "1").json().put("stdin_data", "both"));
-        cases.put("expected_output", Submission.python("print(1)").test("1", "1").json().put("expected_output", "1"));
-        cases.put("checker", Submission.python("print(1)").checker("tokens").json());
-        cases.put("tests", Submission.python("print(1)").test(null, "1", "1", -1.0).json());
-        ObjectNode tolerance = Submission.python("print(1)").test("1", "1").json();
+        cases.put("stdin_data", python("print(1)").test("1", "1").json().put("stdin_data", "both"));
+        cases.put("expected_output", python("print(1)").test("1", "1").json().put("expected_output", "1"));
+        cases.put("checker", python("print(1)").checker("tokens").json());
+        cases.put("tests", python("print(1)").test(null, "1", "1", -1.0).json());
+        ObjectNode tolerance = python("print(1)").test("1", "1").json();
         tolerance.set("checker", Http.JSON.createObjectNode().put("name", "tokens").put("abs_tol", 0.1));
         cases.put("checker ", tolerance);
-        cases.put(" checker", Submission.python("print(1)").test("1", "1").checkerProgram("cobol", "DISPLAY 'X'.").json());
-        ObjectNode checkerFile = Submission.python("print(1)").test("1", "1").checkerProgram("python", "pass").json();
+        cases.put(" checker", python("print(1)").test("1", "1").checkerProgram("cobol", "DISPLAY 'X'.").json());
+        ObjectNode checkerFile = python("print(1)").test("1", "1").checkerProgram("python", "pass").json();
         ((ObjectNode) checkerFile.get("checker")).putArray("files").addObject().put("name", "input-1.txt").put("content", "x");
         cases.put("  checker", checkerFile);
-        ObjectNode unknown = Submission.python("print(1)").json();
+        ObjectNode unknown = python("print(1)").json();
         unknown.putArray("tests").addObject().put("stdin", "1").put("timeout", 5);
         cases.put("tests ", unknown);
         cases.forEach((field, body) -> assertProblem(http.postJson("/execute", body), 400, field.strip()));
@@ -721,7 +738,7 @@ abstract class ConformanceSuite {
     @Test
     void a_judged_submission_waits_batches_and_is_cached_like_any_other() {
         Http one = http.pinned();
-        Submission s = Submission.python(unique() + "print(int(input()) * 2)").cache(true).test("1", "2").test("21", "42");
+        Submission s = python(unique() + "print(int(input()) * 2)").cache(true).test("1", "2").test("21", "42");
         Http.Reply waited = one.postJson("/execute?wait=true&timeout_sec=30", s.json());
         assertThat(waited.status()).as("%s", waited).isEqualTo(200);
         assertStatus(waited.json(), "OK");
@@ -732,8 +749,8 @@ abstract class ConformanceSuite {
         assertThat(copy.get("cached").asBoolean()).isTrue();
         assertThat(copy.get("tests")).isEqualTo(waited.json().get("tests"));
         ObjectNode envelope = Http.JSON.createObjectNode();
-        envelope.putArray("submissions").add(Submission.python("print(input())").test("x", "x").json())
-                .add(Submission.python("print(1)").test("1", "1").checker("nope").json());
+        envelope.putArray("submissions").add(python("print(input())").test("x", "x").json())
+                .add(python("print(1)").test("1", "1").checker("nope").json());
         JsonNode answers = http.postJson("/execute/batch", envelope).json().get("submissions");
         assertThat(answers.get(1).get("field").asText()).isEqualTo("checker");
         JsonNode batched = awaitFinal(answers.get(0).get("submission_id").asText());
@@ -745,7 +762,7 @@ abstract class ConformanceSuite {
 
     @Test
     void a_final_result_has_every_documented_field_with_its_type() throws Exception {
-        String id = submit(Submission.python("import sys\nprint('out')\nprint('err', file=sys.stderr)"));
+        String id = submit(python("import sys\nprint('out')\nprint('err', file=sys.stderr)"));
         JsonNode r = awaitFinal(id);
         assertStatus(r, "OK");
         assertThat(r.get("submission_id").asText()).isEqualTo(id);
@@ -797,9 +814,9 @@ abstract class ConformanceSuite {
         // every worker busy with a sleeper: the probe waits in the queue, so its stream starts PENDING
         List<String> sleepers = new ArrayList<>();
         for (int i = 0; i < capacity(); i++) {
-            sleepers.add(submit(Submission.python("import time\ntime.sleep(" + enough(2.0) + ")").timeLimitSec(enough(2.0))));
+            sleepers.add(submit(python("import time\ntime.sleep(" + enough(2.0) + ")").timeLimitSec(enough(2.0))));
         }
-        String probe = submit(Submission.python("import time\ntime.sleep(0.5)\nprint('probed')"));
+        String probe = submit(python("import time\ntime.sleep(0.5)\nprint('probed')"));
         SseLines.Stream_ stream = http.events("/result/" + probe + "/events");
 
         assertThat(stream.response().statusCode()).isEqualTo(200);
@@ -825,7 +842,7 @@ abstract class ConformanceSuite {
 
     @Test
     void wait_true_answers_200_with_the_final_result() {
-        Http.Reply r = http.postJson("/execute?wait=true&timeout_sec=30", Submission.python("print('waited')").json());
+        Http.Reply r = http.postJson("/execute?wait=true&timeout_sec=30", python("print('waited')").json());
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         assertStatus(r.json(), "OK");
         assertThat(r.json().get("stdout").asText()).isEqualTo("waited\n");
@@ -835,7 +852,7 @@ abstract class ConformanceSuite {
     @Test
     void wait_shorter_than_the_run_answers_202_with_the_current_status() {
         Http.Reply r = http.postJson("/execute?wait=true&timeout_sec=0.3",
-                Submission.python("import time\ntime.sleep(1.5)\nprint('late')").json());
+                python("import time\ntime.sleep(1.5)\nprint('late')").json());
         assertThat(r.status()).as("%s", r).isEqualTo(202);
         assertThat(r.json().get("status").asText()).isIn("PENDING", "PROCESSING");
         JsonNode done = awaitFinal(r.json().get("submission_id").asText());
@@ -845,7 +862,7 @@ abstract class ConformanceSuite {
 
     @Test
     void bad_wait_or_timeout_sec_is_a_400_problem() {
-        ObjectNode body = Submission.python("print(1)").json();
+        ObjectNode body = python("print(1)").json();
         assertProblem(http.postJson("/execute?wait=perhaps", body), 400, null);
         assertProblem(http.postJson("/execute?timeout_sec=5", body), 400, null);
         assertProblem(http.postJson("/execute?wait=true&timeout_sec=0", body), 400, null);
@@ -857,9 +874,9 @@ abstract class ConformanceSuite {
     void a_batch_judges_each_item_on_its_own_and_results_answers_in_order() {
         ObjectNode envelope = Http.JSON.createObjectNode();
         ArrayNode items = envelope.putArray("submissions");
-        items.add(Submission.python("print('first')").json());
-        items.add(Submission.of("cobol", "DISPLAY 'X'.").json());
-        items.add(Submission.python("print('third')").json());
+        items.add(python("print('first')").json());
+        items.add(of("cobol", "DISPLAY 'X'.").json());
+        items.add(python("print('third')").json());
         Http.Reply r = http.postJson("/execute/batch", envelope);
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         JsonNode answers = r.json().get("submissions");
@@ -890,7 +907,7 @@ abstract class ConformanceSuite {
         empty.putArray("submissions");
         assertProblem(http.postJson("/execute/batch", empty), 400, null);
         ObjectNode extra = Http.JSON.createObjectNode();
-        extra.putArray("submissions").add(Submission.python("print(1)").json());
+        extra.putArray("submissions").add(python("print(1)").json());
         extra.put("priority", 1);
         assertProblem(http.postJson("/execute/batch", extra), 400, null);
         assertProblem(http.post("/execute/batch", "application/json", "[]".getBytes(StandardCharsets.UTF_8)), 400, null);
@@ -901,7 +918,7 @@ abstract class ConformanceSuite {
     @Test
     void a_repeat_of_a_cached_run_is_a_copy_marked_cached_with_its_own_id() {
         Http one = http.pinned(); // each API process has its own cache
-        Submission s = Submission.python(unique() + "print('computed once')").cache(true);
+        Submission s = python(unique() + "print('computed once')").cache(true);
         String firstId = submit(one, s);
         JsonNode first = awaitFinal(firstId);
         assertStatus(first, "OK");
@@ -920,7 +937,7 @@ abstract class ConformanceSuite {
     @Test
     void a_run_without_cache_true_is_never_answered_from_the_cache() {
         Http one = http.pinned();
-        Submission s = Submission.python(unique() + "print('fresh')").cache(false);
+        Submission s = python(unique() + "print('fresh')").cache(false);
         awaitFinal(submit(one, s));
         JsonNode second = awaitFinal(submit(one, s));
         assertThat(second.get("cached").asBoolean()).isFalse();
@@ -931,7 +948,7 @@ abstract class ConformanceSuite {
     @Test
     void the_final_result_is_posted_to_callback_url_signed_with_the_callback_secret() throws Exception {
         requireCallbacks();
-        String id = submit(Submission.python("print('called back')").callbackUrl(receiver.url("signed")));
+        String id = submit(python("print('called back')").callbackUrl(receiver.url("signed")));
         CallbackReceiver.Call call = awaitSignedCallback("signed", id);
         JsonNode body = Http.JSON.readTree(call.body());
         assertStatus(body, "OK");
@@ -944,7 +961,7 @@ abstract class ConformanceSuite {
     @Test
     void without_an_api_key_every_route_but_the_public_ones_answers_401() {
         requireKeys();
-        for (Http.Reply r : List.of(anonymous.postJson("/execute", Submission.python("print(1)").json()),
+        for (Http.Reply r : List.of(anonymous.postJson("/execute", python("print(1)").json()),
                 anonymous.get("/languages"), anonymous.get("/result/" + UUID.randomUUID()), anonymous.get("/results?ids=" + UUID.randomUUID()),
                 anonymous.get("/submissions/recent"), anonymous.get("/metrics"))) {
             assertProblem(r, 401, null);
@@ -962,7 +979,7 @@ abstract class ConformanceSuite {
         assumeTrue(deployment.otherApiKey().isPresent(), "no second API key (-D" + ExternalDeployment.OTHER_API_KEY + ")");
         Http owner = http.pinned();
         Http other = owner.withKey(deployment.otherApiKey());
-        String id = submit(owner, Submission.python("print('mine')"));
+        String id = submit(owner, python("print('mine')"));
         awaitFinal(owner, id);
         assertProblem(other.get("/result/" + id), 404, null);
         assertThat(other.get("/results?ids=" + id).json().get("results").get(0).get("status").asInt()).isEqualTo(404);
@@ -976,23 +993,23 @@ abstract class ConformanceSuite {
     @Test
     void an_invalid_field_is_a_400_problem_naming_the_field() {
         Map<String, ObjectNode> cases = new LinkedHashMap<>();
-        cases.put("time_limit_sec", Submission.python("print(1)").json().put("time_limit_sec", "2"));
-        cases.put("memory_limit_mb", Submission.python("print(1)").memoryLimitMb(1).json());
-        cases.put("cpu_cores", Submission.python("print(1)").cpuCores(0).json());
-        cases.put("language", Submission.of("cobol", "DISPLAY 'X'.").json());
-        cases.put("stdin_data", Submission.python("print(1)").json().put("stdin_data", 5));
-        cases.put("cache", Submission.python("print(1)").json().put("cache", "yes"));
-        cases.put("compiler_options", Submission.python("print(1)").compilerOptions("-O2").json());
-        cases.put("command_line_arguments", Submission.python("print(1)").json().put("command_line_arguments", "a b"));
-        cases.put("expected_output", Submission.python("print(1)").json().put("expected_output", 1));
-        cases.put("callback_url", Submission.python("print(1)").callbackUrl("ftp://example.com/hook").json());
-        cases.put("enable_network", Submission.python("print(1)").json().put("enable_network", true));
-        cases.put("files", Submission.python("print(1)").file("../escape.py", "x = 1").json());
-        cases.put("tests", Submission.python("print(1)").json().set("tests", Http.JSON.createArrayNode()));
-        cases.put("checker", Submission.python("print(1)").test("1", "1").checker("close_enough").json());
-        cases.put("stop_on_first_failure", Submission.python("print(1)").test("1", "1").json().put("stop_on_first_failure", "yes"));
-        cases.put("collect", Submission.python("print(1)").collect("../etc/passwd").json());
-        ObjectNode noSource = Submission.python("print(1)").json();
+        cases.put("time_limit_sec", python("print(1)").json().put("time_limit_sec", "2"));
+        cases.put("memory_limit_mb", python("print(1)").memoryLimitMb(1).json());
+        cases.put("cpu_cores", python("print(1)").cpuCores(0).json());
+        cases.put("language", of("cobol", "DISPLAY 'X'.").json());
+        cases.put("stdin_data", python("print(1)").json().put("stdin_data", 5));
+        cases.put("cache", python("print(1)").json().put("cache", "yes"));
+        cases.put("compiler_options", python("print(1)").compilerOptions("-O2").json());
+        cases.put("command_line_arguments", python("print(1)").json().put("command_line_arguments", "a b"));
+        cases.put("expected_output", python("print(1)").json().put("expected_output", 1));
+        cases.put("callback_url", python("print(1)").callbackUrl("ftp://example.com/hook").json());
+        cases.put("enable_network", python("print(1)").json().put("enable_network", true));
+        cases.put("files", python("print(1)").file("../escape.py", "x = 1").json());
+        cases.put("tests", python("print(1)").json().set("tests", Http.JSON.createArrayNode()));
+        cases.put("checker", python("print(1)").test("1", "1").checker("close_enough").json());
+        cases.put("stop_on_first_failure", python("print(1)").test("1", "1").json().put("stop_on_first_failure", "yes"));
+        cases.put("collect", python("print(1)").collect("../etc/passwd").json());
+        ObjectNode noSource = python("print(1)").json();
         noSource.remove("source_code");
         cases.put("source_code", noSource);
         assertThat(cases.keySet()).as("a case for every field").containsAll(Submission.FIELDS);
@@ -1006,7 +1023,7 @@ abstract class ConformanceSuite {
     @Test
     void a_body_that_is_not_json_is_400_and_one_not_declared_json_is_415() {
         assertProblem(http.post("/execute", "application/json", "{\"source_code\": ".getBytes(StandardCharsets.UTF_8)), 400, null);
-        assertProblem(http.post("/execute", "text/plain", Submission.python("print(1)").json().toString().getBytes(StandardCharsets.UTF_8)), 415, null);
+        assertProblem(http.post("/execute", "text/plain", python("print(1)").json().toString().getBytes(StandardCharsets.UTF_8)), 415, null);
     }
 
     @Test
@@ -1043,7 +1060,7 @@ abstract class ConformanceSuite {
 
     @Test
     void an_event_stream_asked_for_without_accept_text_event_stream_is_406() {
-        String id = submit(Submission.python("print(1)"));
+        String id = submit(python("print(1)"));
         assertProblem(http.get("/result/" + id + "/events", "Accept", "application/json"), 406, null);
         awaitFinal(id);
     }
@@ -1094,7 +1111,7 @@ abstract class ConformanceSuite {
             String id = l.get("id").asText();
             String source = HelloPrograms.BY_LANGUAGE.get(id);
             if (source == null) continue; // every_listed_language_has_a_hello_program_in_this_suite fails for it
-            submitted.put(id, submit(Submission.of(id, source).timeLimitSec(enough(5)).memoryLimitMb(256)));
+            submitted.put(id, submit(of(id, source).timeLimitSec(enough(5)).memoryLimitMb(256)));
         }
         return submitted.entrySet().stream().map(e -> DynamicTest.dynamicTest("hello world in " + e.getKey(), () -> {
             JsonNode r = awaitFinal(e.getValue());
@@ -1125,7 +1142,7 @@ abstract class ConformanceSuite {
 
     @Test
     void metrics_are_in_the_prometheus_text_format() {
-        awaitFinal(submit(Submission.python("print(1)")));
+        awaitFinal(submit(python("print(1)")));
         Http.Reply r = http.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.contentType()).startsWith("text/plain");
@@ -1135,7 +1152,7 @@ abstract class ConformanceSuite {
     @Test
     void recent_submissions_list_a_new_submission_first_without_its_output() {
         Http one = http.pinned(); // the list is of this API process's submissions
-        String id = submit(one, Submission.python("print('recent')"));
+        String id = submit(one, python("print('recent')"));
         Http.Reply r = one.get("/submissions/recent");
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         assertThat(r.json().get("capacity").isInt()).isTrue();
@@ -1149,7 +1166,7 @@ abstract class ConformanceSuite {
 
     @Test
     void requests_spread_over_every_api_server_reach_the_same_results() {
-        String id = submit(Submission.python("print('anywhere')"));
+        String id = submit(python("print('anywhere')"));
         awaitFinal(id);
         for (int i = 0; i < http.servers(); i++) {
             Http.Reply r = http.get("/result/" + id);
