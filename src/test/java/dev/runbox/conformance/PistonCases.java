@@ -224,6 +224,7 @@ final class PistonCases {
         assertMessage(http.postJson("/api/v2/execute", empty), 400, "files[0].content: must not be empty");
         assertMessage(http.send("POST", "/api/v2/execute", null, "{not json".getBytes(StandardCharsets.UTF_8)), 400, null);
         assertMessage(http.get("/api/v2/nothing-here"), 404, null);
+        assertMessage(http.get("/api/v2/connect"), 404, null); // no interactive runs: see the README
     }
 
     private void noContentType() {
