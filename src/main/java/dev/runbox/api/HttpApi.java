@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -60,6 +61,8 @@ import java.util.function.Supplier;
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    /** Set on a request whose error was rendered in the Piston shape, which is not problem+json. */
+    private static final String RENDERED = "runbox.problem-rendered";
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // so NaN/Infinity get a field-named error, not a parse error
@@ -278,7 +281,7 @@ public final class HttpApi {
     }
 
     /** A request of the Piston API, accepted as POST /execute accepts one, and its result when final (or at max-wait). */
-    private java.util.concurrent.CompletableFuture<ExecutionResult> runToEnd(Context ctx, JsonNode body) {
+    private CompletableFuture<ExecutionResult> runToEnd(Context ctx, JsonNode body) {
         keys.charge(ctx, 1);
         ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
         ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
@@ -393,9 +396,6 @@ public final class HttpApi {
         String t = ctx.res().getContentType();
         return Boolean.TRUE.equals(ctx.attribute(RENDERED)) || (t != null && t.startsWith("application/problem+json"));
     }
-
-    /** Set on a request whose error was rendered (in the Piston shape, which is not problem+json). */
-    private static final String RENDERED = "runbox.problem-rendered";
 
     private static void renderProblem(Context ctx, Problem p) {
         if (PistonRoutes.owns(ctx.path())) {
