@@ -1106,7 +1106,7 @@ abstract class ConformanceSuite {
 
     @TestFactory
     Stream<DynamicTest> piston_v2_api() {
-        return new PistonCases(http, deployment.slowdown()).tests();
+        return new PistonCases(http, anonymous, deployment.apiKey().isPresent(), deployment.slowdown()).tests();
     }
 
     @Test

@@ -22,10 +22,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class PistonCases {
 
     private final Http http;
+    private final Http anonymous;
+    private final boolean keysOn;
     private final double slowdown;
 
-    PistonCases(Http http, double slowdown) {
+    /**
+     * @param anonymous the same servers without an API key
+     * @param keysOn    whether the deployment has API keys on (then the anonymous requests are refused)
+     */
+    PistonCases(Http http, Http anonymous, boolean keysOn, double slowdown) {
         this.http = http;
+        this.anonymous = anonymous;
+        this.keysOn = keysOn;
         this.slowdown = slowdown;
     }
 
@@ -228,6 +236,12 @@ final class PistonCases {
         assertMessage(http.send("POST", "/api/v2/execute", null, "{not json".getBytes(StandardCharsets.UTF_8)), 400, null);
         assertMessage(http.get("/api/v2/nothing-here"), 404, null);
         assertMessage(http.get("/api/v2/connect"), 404, null); // no interactive runs: see the README
+        assertMessage(http.get("/api/v2/execute"), 405, null);
+        if (keysOn) {
+            Http.Reply noKey = anonymous.postJson("/api/v2/execute", request("python", "*", "m.py", "print(1)"));
+            assertMessage(noKey, 401, null);
+            assertThat(noKey.header("WWW-Authenticate")).as("%s", noKey).isPresent();
+        }
     }
 
     private void noContentType() {
