@@ -245,7 +245,7 @@ final class PistonCases {
     }
 
     private void noContentType() {
-        byte[] body = request("javascript", "*", "index.js", "console.log('no content type')").toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = request("python", "*", "m.py", "print('no content type')").toString().getBytes(StandardCharsets.UTF_8);
         Http.Reply r = http.send("POST", "/api/v2/execute", null, body);
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         assertThat(r.json().get("run").get("stdout").asText()).isEqualTo("no content type\n");
