@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.runbox.compat.piston.PistonRoutes;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,11 +55,14 @@ import java.util.function.Supplier;
 
 /**
  * The HTTP API. Talks only to the queue, the store and the language list; every error leaves
- * through {@link #renderProblem}, as problem+json.
+ * through {@link #renderProblem}, as problem+json (under {@code /api/v2}, the Piston API's, as Piston's
+ * {@code {"message"}}).
  */
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    /** Set on a request whose error was rendered in the Piston shape, which is not problem+json. */
+    private static final String RENDERED = "runbox.problem-rendered";
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // so NaN/Infinity get a field-named error, not a parse error
@@ -91,6 +96,7 @@ public final class HttpApi {
     private final PageRoutes pages = new PageRoutes();
     private final RecentSubmissions recent;
     private final KeyGate keys;
+    private final PistonRoutes piston;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -130,6 +136,7 @@ public final class HttpApi {
         this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes, keys);
         this.workers = workers;
         this.unready = unready;
+        this.piston = new PistonRoutes(config, languages, this::runToEnd, this::maxBodyBytes);
     }
 
     /**
@@ -182,6 +189,7 @@ public final class HttpApi {
             c.routes.get("/monitor", pages::monitor);
             c.routes.get("/submissions/recent", ctx -> recent.handle(ctx, id -> keys.visible(KeyGate.caller(ctx), id)));
             PageRoutes.serveAssets(c);
+            piston.install(c); // the Piston v2 API (/api/v2), run on the path of POST /execute
             SubmissionMdc.install(c);
             keys.install(c); // API keys, when on: 401 before any other work
             extensions.forEach(e -> e.accept(c));
@@ -270,6 +278,17 @@ public final class HttpApi {
         out.put("status", first.status().name());
         ctx.status(202).header("Location", "/result/" + id);
         json(ctx, out);
+    }
+
+    /** A request of the Piston API, accepted as POST /execute accepts one, and its result when final (or at max-wait). */
+    private CompletableFuture<ExecutionResult> runToEnd(Context ctx, JsonNode body) {
+        keys.charge(ctx, 1);
+        ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
+        ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
+        SubmissionId id = first.submissionId();
+        SubmissionMdc.put(id);
+        log.info("accepted {} ({}, Piston API): {}", id, req.language(), first.status());
+        return waiter.result(id, config.maxWait());
     }
 
     private void result(Context ctx) throws JsonProcessingException {
@@ -375,10 +394,15 @@ public final class HttpApi {
 
     private static boolean isProblem(Context ctx) {
         String t = ctx.res().getContentType();
-        return t != null && t.startsWith("application/problem+json");
+        return Boolean.TRUE.equals(ctx.attribute(RENDERED)) || (t != null && t.startsWith("application/problem+json"));
     }
 
     private static void renderProblem(Context ctx, Problem p) {
+        if (PistonRoutes.owns(ctx.path())) {
+            ctx.attribute(RENDERED, true);
+            PistonRoutes.error(ctx, p);
+            return;
+        }
         try {
             ctx.status(p.status());
             p.headers().forEach(ctx::header);

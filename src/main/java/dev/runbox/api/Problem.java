@@ -42,6 +42,11 @@ public final class Problem extends RuntimeException {
         return status;
     }
 
+    /** The request fields it names, each with what is wrong with it (empty when it names none). */
+    public List<FieldError> errors() {
+        return errors;
+    }
+
     public Map<String, String> headers() {
         return headers;
     }

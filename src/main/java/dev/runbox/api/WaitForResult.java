@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -61,19 +62,26 @@ final class WaitForResult {
 
     /** Answers {@code ctx} with the final result of {@code id}, or its current one after {@code timeout}. */
     void answer(Context ctx, SubmissionId id, Duration timeout) {
-        ctx.future(() -> push.whenFinal(id)
+        ctx.future(() -> result(id, timeout).thenAccept(r -> {
+            ctx.status(r.status().isFinal() ? 200 : 202).header("Location", "/result/" + id);
+            try {
+                HttpApi.json(ctx, Wire.publicTree(r));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a result must serialize", e);
+            }
+        }));
+    }
+
+    /**
+     * The final result of {@code id}, or its current one after {@code timeout}; completed on the
+     * push executor, where the caller's answer is then written.
+     */
+    CompletableFuture<ExecutionResult> result(SubmissionId id, Duration timeout) {
+        return push.whenFinal(id)
                 .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .thenAcceptAsync(fin -> {
-                    // at the timeout, the current result (which may have just become final)
-                    ExecutionResult r = fin != null ? fin : store.get(id).orElseThrow(() -> Problem.of(404,
-                            "unknown-submission", "Unknown submission", "the result of " + id + " expired while waiting"));
-                    ctx.status(r.status().isFinal() ? 200 : 202).header("Location", "/result/" + id);
-                    try {
-                        HttpApi.json(ctx, Wire.publicTree(r));
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException("a result must serialize", e);
-                    }
-                }, executor));
+                // at the timeout, the current result (which may have just become final)
+                .thenApplyAsync(fin -> fin != null ? fin : store.get(id).orElseThrow(() -> Problem.of(404,
+                        "unknown-submission", "Unknown submission", "the result of " + id + " expired while waiting")), executor);
     }
 
     private static Problem invalid(String field, String message) {

@@ -28,10 +28,12 @@ import java.util.Optional;
  *                        {@code java.lang.OutOfMemoryError}): a failed run whose stderr holds one is MLE
  * @param detectedVersion the first line {@code version} printed at start (null before detection; for a
  *                        language with an image, {@code image X} until it is probed there)
+ * @param aliases         other names the Piston API ({@code /api/v2}) takes for it ({@code py}, {@code c++}); unique in the file
  */
 public record Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
                        List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
-                       CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion) {
+                       CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion,
+                       List<String> aliases) {
 
     public Language {
         compile = List.copyOf(compile);
@@ -40,13 +42,14 @@ public record Language(String id, String name, String sourceFile, List<String> c
         mounts = List.copyOf(mounts);
         env = Map.copyOf(env);
         outOfMemoryStderr = List.copyOf(outOfMemoryStderr);
+        aliases = List.copyOf(aliases);
     }
 
     /** An interpreted language within the server's limits (the shape languages had before compile steps). */
     public Language(String id, String name, String sourceFile, List<String> run, List<String> version, List<Path> mounts,
                     Map<String, String> env, String detectedVersion) {
         this(id, name, sourceFile, List.of(), run, version, mounts, Optional.empty(), env, LanguageLimits.SERVER, CompileLimits.DEFAULTS,
-                List.of(), detectedVersion);
+                List.of(), detectedVersion, List.of());
     }
 
     public boolean compiled() {
@@ -92,7 +95,7 @@ public record Language(String id, String name, String sourceFile, List<String> c
 
     Language withHost(List<String> compile, List<String> run, List<Path> mounts, String detectedVersion) {
         return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits,
-                outOfMemoryStderr, detectedVersion);
+                outOfMemoryStderr, detectedVersion, aliases);
     }
 
     /**
@@ -112,12 +115,12 @@ public record Language(String id, String name, String sourceFile, List<String> c
     /** This language with the version its toolchain answered where it runs. */
     Language answered(String version) {
         return new Language(id, name, sourceFile, compile, run, this.version, mounts, image, env, limits, compileLimits,
-                outOfMemoryStderr, version);
+                outOfMemoryStderr, version, aliases);
     }
 
     /** This language, run in a container of {@code image} (the Docker sandbox), as the file defines it. */
     Language inImage(String image) {
         return new Language(id, name, sourceFile, compile, run, version, List.of(), Optional.of(image), env, limits,
-                compileLimits, outOfMemoryStderr, "image " + image);
+                compileLimits, outOfMemoryStderr, "image " + image, aliases);
     }
 }

@@ -32,10 +32,13 @@ public final class LanguageFile {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
     /** A Docker image reference: [registry/]name[:tag][@digest], lower-case name parts, no spaces or options. */
     private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/:@-]{0,254}");
+    /** Piston's names are looser than ids: {@code c++}, {@code python3.12}, {@code c#}. */
+    private static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9+#._-]{0,31}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> TOP_FIELDS = Set.of("comment", "compile_limits", "languages");
     private static final Set<String> LANGUAGE_FIELDS = Set.of("comment", "id", "name", "source_file", "compile", "run",
-            "version", "mounts", "image", "env", "limits", "compile_limits", "out_of_memory_stderr");
+            "version", "mounts", "image", "env", "limits", "compile_limits", "out_of_memory_stderr",
+            "aliases");
     private static final Set<String> LIMIT_FIELDS = Set.of("default_time_limit_sec", "max_time_limit_sec",
             "default_memory_limit_mb", "min_memory_limit_mb", "max_memory_limit_mb");
     private static final Set<String> COMPILE_LIMIT_FIELDS = Set.of("time_limit_sec", "memory_limit_mb", "output_cap_bytes",
@@ -87,6 +90,7 @@ public final class LanguageFile {
             if (!ids.add(l.id())) throw new LanguageFileException(where + ": language id '" + l.id() + "' appears twice");
             out.add(l);
         }
+        uniqueNames(out, where);
         return List.copyOf(out);
     }
 
@@ -130,7 +134,25 @@ public final class LanguageFile {
         }
         List<String> oom = n.has("out_of_memory_stderr") ? strings(n, "out_of_memory_stderr", where) : List.of();
         if (oom.stream().anyMatch(String::isBlank)) throw new LanguageFileException(where + ": out_of_memory_stderr texts must not be blank");
-        return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, oom, null);
+        List<String> aliases = n.has("aliases") ? strings(n, "aliases", where) : List.of();
+        for (String a : aliases) {
+            if (!ALIAS.matcher(a).matches()) throw new LanguageFileException(where + ": alias '" + a + "' must match " + ALIAS.pattern());
+        }
+        return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, oom, null, aliases);
+    }
+
+    /** An id or alias names one language: a Piston request for it must not be ambiguous. */
+    private static void uniqueNames(List<Language> languages, String where) throws LanguageFileException {
+        Map<String, String> owner = new LinkedHashMap<>();
+        for (Language l : languages) owner.put(l.id(), l.id());
+        for (Language l : languages) {
+            for (String a : l.aliases()) {
+                String before = owner.putIfAbsent(a, l.id());
+                if (before != null) {
+                    throw new LanguageFileException(where + ": alias '" + a + "' of language '" + l.id() + "' already names language '" + before + "'");
+                }
+            }
+        }
     }
 
     private static Path mount(String m, String where) throws LanguageFileException {

@@ -146,6 +146,34 @@ class OpenApiContractTest {
     }
 
     @Test
+    void real_answers_of_the_piston_api_match_the_document() throws Exception {
+        for (String prefix : new String[]{"/api/v2", "/api/v2/piston"}) {
+            HttpResponse<String> ran = post(prefix + "/execute",
+                    "{\"language\": \"py\", \"version\": \"*\", \"files\": [{\"content\": \"print(1)\"}]}");
+            assertThat(ran.statusCode()).as(ran.body()).isEqualTo(200);
+            contract.assertMatches("POST", prefix + "/execute", ran);
+            HttpResponse<String> compiled = post(prefix + "/execute",
+                    "{\"language\": \"c\", \"version\": \"*\", \"files\": [{\"content\": \"int main(void) { return 0; }\"}]}");
+            assertThat(compiled.statusCode()).as(compiled.body()).isEqualTo(200);
+            assertThat(JSON.readTree(compiled.body()).has("compile")).isTrue();
+            contract.assertMatches("POST", prefix + "/execute", compiled);
+            HttpResponse<String> failed = post(prefix + "/execute",
+                    "{\"language\": \"c\", \"version\": \"*\", \"files\": [{\"content\": \"int main(void) { return x; }\"}]}");
+            assertThat(JSON.readTree(failed.body()).get("compile").get("status").asText()).as(failed.body()).isEqualTo("RE");
+            contract.assertMatches("POST", prefix + "/execute", failed);
+            HttpResponse<String> invalid = post(prefix + "/execute", "{\"language\": \"py\"}");
+            assertThat(invalid.statusCode()).isEqualTo(400);
+            contract.assertMatches("POST", prefix + "/execute", invalid);
+            HttpResponse<String> runtimes = server.get(prefix + "/runtimes");
+            assertThat(runtimes.statusCode()).isEqualTo(200);
+            contract.assertMatches("GET", prefix + "/runtimes", runtimes);
+            HttpResponse<String> packages = server.get(prefix + "/packages");
+            assertThat(packages.statusCode()).isEqualTo(501);
+            contract.assertMatches("GET", prefix + "/packages", packages);
+        }
+    }
+
+    @Test
     void every_event_of_the_stream_is_a_documented_result() throws Exception {
         String id = server.submit(body("import time\ntime.sleep(0.5)\nprint('e')"));
         SseLines.Stream_ s = SseLines.read(server.base() + "/result/" + id + "/events");

@@ -1121,6 +1121,11 @@ abstract class ConformanceSuite {
         }));
     }
 
+    @TestFactory
+    Stream<DynamicTest> piston_v2_api() {
+        return new PistonCases(http, anonymous, deployment.apiKey().isPresent(), deployment.slowdown()).tests();
+    }
+
     @Test
     void openapi_json_is_an_openapi_3_1_document_of_every_route() {
         Http.Reply r = anonymous.get("/openapi.json");

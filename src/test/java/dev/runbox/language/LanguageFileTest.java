@@ -79,6 +79,22 @@ class LanguageFileTest {
     }
 
     @Test
+    void aliases_are_names_of_one_language_only() throws Exception {
+        assertThat(parse(file("")).get(0).aliases()).isEmpty();
+        assertThat(parse(file(", 'aliases': ['x++', 'x3.12', 'x#']")).get(0).aliases()).containsExactly("x++", "x3.12", "x#");
+        refused(file(", 'aliases': ['X Y']"), "alias 'X Y' must match");
+        refused(file(", 'aliases': 'x2'"), "aliases");
+        String two = "{'languages': [{'id': 'x', 'name': 'X', 'source_file': 'main.x', 'run': ['/usr/bin/x', 'main.x'],"
+                + " 'version': ['/usr/bin/x', '--version'], 'aliases': ['%s']},"
+                + " {'id': 'y', 'name': 'Y', 'source_file': 'main.y', 'run': ['/usr/bin/y', 'main.y'],"
+                + " 'version': ['/usr/bin/y', '--version'], 'aliases': ['%s']}]}";
+        refused(String.format(two, "y", "z"), "alias 'y' of language 'x' already names language 'y'");
+        refused(String.format(two, "same", "same"), "alias 'same' of language 'y' already names language 'x'");
+        Language python = LanguageFile.builtIn().stream().filter(l -> l.id().equals("python")).findFirst().orElseThrow();
+        assertThat(python.aliases()).contains("py", "python3");
+    }
+
+    @Test
     void ids_file_names_and_duplicates_are_checked() {
         refused(file("").replace("'id': 'x'", "'id': 'X Y'"), "id 'X Y' must match");
         refused(file("").replace("'main.x'", "'../main.x'"), "source_file '../main.x'");
