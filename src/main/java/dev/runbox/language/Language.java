@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How to build and run one language, as data (from the languages file).
@@ -28,10 +29,13 @@ import java.util.Optional;
  *                        {@code java.lang.OutOfMemoryError}): a failed run whose stderr holds one is MLE
  * @param detectedVersion the first line {@code version} printed at start (null before detection; for a
  *                        language with an image, {@code image X} until it is probed there)
+ * @param judge0Id        the language's id in the Judge0 drop-in API ({@code dev.runbox.compat.judge0}), empty when
+ *                        it has none there
  */
 public record Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
                        List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
-                       CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion) {
+                       CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion,
+                       OptionalInt judge0Id) {
 
     public Language {
         compile = List.copyOf(compile);
@@ -40,6 +44,14 @@ public record Language(String id, String name, String sourceFile, List<String> c
         mounts = List.copyOf(mounts);
         env = Map.copyOf(env);
         outOfMemoryStderr = List.copyOf(outOfMemoryStderr);
+    }
+
+    /** A language without a Judge0 id. */
+    public Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
+                    List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
+                    CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion) {
+        this(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, outOfMemoryStderr,
+                detectedVersion, OptionalInt.empty());
     }
 
     /** An interpreted language within the server's limits (the shape languages had before compile steps). */
@@ -92,7 +104,7 @@ public record Language(String id, String name, String sourceFile, List<String> c
 
     Language withHost(List<String> compile, List<String> run, List<Path> mounts, String detectedVersion) {
         return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits,
-                outOfMemoryStderr, detectedVersion);
+                outOfMemoryStderr, detectedVersion, judge0Id);
     }
 
     /**
@@ -112,12 +124,12 @@ public record Language(String id, String name, String sourceFile, List<String> c
     /** This language with the version its toolchain answered where it runs. */
     Language answered(String version) {
         return new Language(id, name, sourceFile, compile, run, this.version, mounts, image, env, limits, compileLimits,
-                outOfMemoryStderr, version);
+                outOfMemoryStderr, version, judge0Id);
     }
 
     /** This language, run in a container of {@code image} (the Docker sandbox), as the file defines it. */
     Language inImage(String image) {
         return new Language(id, name, sourceFile, compile, run, version, List.of(), Optional.of(image), env, limits,
-                compileLimits, outOfMemoryStderr, "image " + image);
+                compileLimits, outOfMemoryStderr, "image " + image, judge0Id);
     }
 }
