@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.runbox.compat.judge0.Judge0Routes;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
@@ -91,6 +92,8 @@ public final class HttpApi {
     private final PageRoutes pages = new PageRoutes();
     private final RecentSubmissions recent;
     private final KeyGate keys;
+    private final SubmissionGateway gateway;
+    private final Judge0Routes judge0;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers) {
@@ -130,6 +133,9 @@ public final class HttpApi {
         this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes, keys);
         this.workers = workers;
         this.unready = unready;
+        this.gateway = new SubmissionGateway(config, languages, submissions, store, push, callbacks, keys, recent, queue, workers,
+                pushExecutor);
+        this.judge0 = new Judge0Routes(gateway);
     }
 
     /**
@@ -182,6 +188,7 @@ public final class HttpApi {
             c.routes.get("/monitor", pages::monitor);
             c.routes.get("/submissions/recent", ctx -> recent.handle(ctx, id -> keys.visible(KeyGate.caller(ctx), id)));
             PageRoutes.serveAssets(c);
+            judge0.register(c.routes); // the Judge0 CE drop-in API under /judge0 (see README "Coming from Judge0")
             SubmissionMdc.install(c);
             keys.install(c); // API keys, when on: 401 before any other work
             extensions.forEach(e -> e.accept(c));

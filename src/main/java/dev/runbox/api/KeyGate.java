@@ -29,12 +29,16 @@ import java.util.concurrent.Executor;
  *   <li>a submission is visible only to the key that made it: to any other it is 404, exactly as an
  *       unknown id, so ids tell nothing across keys.</li>
  * </ul>
- * Errors and logs name the key's name, never the key.
+ * Errors and logs name the key's name, never the key. Under {@link #JUDGE0_PREFIX} the key may also come
+ * as Judge0 clients send it: an {@code X-Auth-Token} header or query parameter.
  */
 final class KeyGate {
 
     static final Set<String> PUBLIC = Set.of("/health", "/ready", "/openapi.json", "/docs");
     private static final String CALLER = "runbox.api-key";
+    /** The Judge0 drop-in API's routes (dev.runbox.compat.judge0), where Judge0's way of sending the key also works. */
+    static final String JUDGE0_PREFIX = "/judge0/";
+    static final String JUDGE0_AUTH = "X-Auth-Token";
 
     private final Optional<ApiKeys> keys;
     private final KeyLimits limits;
@@ -69,6 +73,14 @@ final class KeyGate {
 
     private ApiKey authenticate(Context ctx) {
         String h = ctx.header("Authorization");
+        if ((h == null || h.isBlank()) && ctx.path().startsWith(JUDGE0_PREFIX)) {
+            String token = ctx.header(JUDGE0_AUTH) != null ? ctx.header(JUDGE0_AUTH) : ctx.queryParam(JUDGE0_AUTH);
+            if (token != null && !token.isBlank()) {
+                return keys.get().find(token.strip())
+                        .orElseThrow(() -> unauthorized("the API key in " + JUDGE0_AUTH + " is not valid (ask the operator for one)",
+                                "invalid_token"));
+            }
+        }
         if (h == null || h.isBlank()) {
             throw unauthorized("this server needs an API key: send the header 'Authorization: Bearer <key>'", null);
         }

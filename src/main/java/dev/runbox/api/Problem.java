@@ -42,6 +42,16 @@ public final class Problem extends RuntimeException {
         return status;
     }
 
+    /** The fields named by a 400 for invalid fields (empty for other problems). */
+    public List<FieldError> fieldErrors() {
+        return errors;
+    }
+
+    /** The {@code type} slug: what kind of problem this is. */
+    public String slug() {
+        return slug;
+    }
+
     public Map<String, String> headers() {
         return headers;
     }
