@@ -321,4 +321,25 @@ class Judge0ClientsTest {
         assertThat(w.get(0).get("available").asInt()).isEqualTo(2);
         assertThat(ok(send("GET", "/system_info", null), 200).get("CPU(s)").asText()).matches("\\d+");
     }
+
+    @Test
+    void real_judge0_answers_match_the_openapi_document() throws Exception {
+        dev.runbox.testing.OpenApiContract contract = dev.runbox.testing.OpenApiContract.load();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("source_code", "print('doc')");
+        body.put("language_id", 71);
+        body.put("cpu_time_limit", ENOUGH);
+        HttpResponse<String> waited = send("POST", "/submissions?wait=true&fields=*", body);
+        contract.assertMatches("POST", "/judge0/submissions", waited);
+        String token = JSON.readTree(waited.body()).get("token").asText();
+        contract.assertMatches("GET", "/judge0/submissions/{token}", send("GET", "/submissions/" + token + "?fields=*,source_code", null));
+        contract.assertMatches("GET", "/judge0/submissions/{token}", send("GET", "/submissions/" + token + "?fields=bad", null));
+        contract.assertMatches("POST", "/judge0/submissions", send("POST", "/submissions", JSON.createObjectNode()));
+        contract.assertMatches("GET", "/judge0/submissions/batch", send("GET", "/submissions/batch?tokens=" + token + ",x", null));
+        contract.assertMatches("GET", "/judge0/submissions", send("GET", "/submissions", null));
+        for (String p : List.of("/languages", "/languages/all", "/languages/71", "/statuses", "/about", "/config_info", "/system_info",
+                "/workers")) {
+            contract.assertMatches("GET", "/judge0" + (p.equals("/languages/71") ? "/languages/{id}" : p), send("GET", p, null));
+        }
+    }
 }
