@@ -60,6 +60,12 @@ public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
+    /**
+     * Set (to true) on a request whose error a route answered in its own shape (the Judge0 layer's
+     * {@code {"error"}}), so that the error pages below leave it as it is.
+     */
+    public static final String ANSWERED_ERROR = "runbox.answered-error";
+
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // so NaN/Infinity get a field-named error, not a parse error
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -380,9 +386,10 @@ public final class HttpApi {
         ctx.result(JSON.writeValueAsBytes(body));
     }
 
+    /** Whether the error was answered already: a problem, or an error in a compatibility layer's own shape. */
     private static boolean isProblem(Context ctx) {
         String t = ctx.res().getContentType();
-        return t != null && t.startsWith("application/problem+json");
+        return t != null && t.startsWith("application/problem+json") || Boolean.TRUE.equals(ctx.attribute(ANSWERED_ERROR));
     }
 
     private static void renderProblem(Context ctx, Problem p) {

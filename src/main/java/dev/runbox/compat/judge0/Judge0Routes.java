@@ -3,6 +3,7 @@ package dev.runbox.compat.judge0;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbox.api.HttpApi;
 import dev.runbox.api.Problem;
 import dev.runbox.api.SubmissionGateway;
 import dev.runbox.job.ExecutionResult;
@@ -79,15 +80,23 @@ public final class Judge0Routes {
             try {
                 h.handle(ctx);
             } catch (Judge0Error e) {
+                answeredError(ctx);
                 e.headers.forEach(ctx::header);
                 json(ctx.status(e.status), Map.of("error", e.getMessage()));
             } catch (Judge0Request.Invalid e) {
+                answeredError(ctx);
                 json(ctx.status(422), e.errors);
             } catch (Problem p) {
+                answeredError(ctx);
                 p.headers().forEach(ctx::header);
                 json(ctx.status(p.status()), Map.of("error", p.getMessage()));
             }
         };
+    }
+
+    /** Runbox's error pages (404, 405, 413 as problems) are to leave this answer as it is. */
+    private static void answeredError(Context ctx) {
+        ctx.attribute(HttpApi.ANSWERED_ERROR, true);
     }
 
     static void json(Context ctx, Object body) throws JsonProcessingException {
@@ -117,6 +126,7 @@ public final class Judge0Routes {
                     ExecutionResult r = fin != null ? fin : gateway.find(ctx, id).orElse(null);
                     try {
                         if (r == null) {
+                            answeredError(ctx);
                             json(ctx.status(404), Map.of("error", "the result of " + id + " expired while waiting"));
                             return;
                         }

@@ -334,6 +334,10 @@ class Judge0ClientsTest {
         String token = JSON.readTree(waited.body()).get("token").asText();
         contract.assertMatches("GET", "/judge0/submissions/{token}", send("GET", "/submissions/" + token + "?fields=*,source_code", null));
         contract.assertMatches("GET", "/judge0/submissions/{token}", send("GET", "/submissions/" + token + "?fields=bad", null));
+        HttpResponse<String> unknown = send("GET", "/submissions/" + java.util.UUID.randomUUID(), null);
+        contract.assertMatches("GET", "/judge0/submissions/{token}", unknown);
+        assertThat(JSON.readTree(unknown.body()).get("error").asText()).contains("not found");
+        contract.assertMatches("GET", "/judge0/languages/{id}", send("GET", "/languages/99999", null));
         contract.assertMatches("POST", "/judge0/submissions", send("POST", "/submissions", JSON.createObjectNode()));
         contract.assertMatches("GET", "/judge0/submissions/batch", send("GET", "/submissions/batch?tokens=" + token + ",x", null));
         contract.assertMatches("GET", "/judge0/submissions", send("GET", "/submissions", null));
