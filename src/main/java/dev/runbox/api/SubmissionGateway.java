@@ -9,6 +9,8 @@ import dev.runbox.queue.JobQueue;
 import dev.runbox.registry.WorkerRegistry;
 import dev.runbox.store.ResultStore;
 import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.util.List;
@@ -25,6 +27,8 @@ import java.util.function.Function;
  * layer works identically embedded and with Redis, and there is no second way for a job to run.
  */
 public final class SubmissionGateway {
+
+    private static final Logger log = LoggerFactory.getLogger(SubmissionGateway.class);
 
     private final RunboxConfig config;
     private final LanguageRegistry languages;
@@ -79,7 +83,10 @@ public final class SubmissionGateway {
 
     /** Queues (or answers from the cache) the request as the caller's: its first result. */
     public ExecutionResult accept(Context ctx, ExecuteRequest req) {
-        return submissions.accept(req, KeyGate.caller(ctx));
+        ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
+        SubmissionMdc.put(first.submissionId());
+        log.info("accepted {} ({}) through {}: {}", first.submissionId(), req.language(), ctx.path(), first.status());
+        return first;
     }
 
     /** The current result of {@code id}, empty when unknown, expired, or (with keys) another key's. */

@@ -76,8 +76,10 @@ final class Judge0Info {
     void about(Context ctx) throws JsonProcessingException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
-        m.put("homepage", "https://github.com/runbox/runbox");
-        m.put("source_code", "https://github.com/runbox/runbox");
+        // this server's own pages: Runbox names no public home of its own
+        String origin = ctx.scheme() + "://" + ctx.host();
+        m.put("homepage", origin + "/docs");
+        m.put("source_code", origin + "/openapi.json");
         m.put("maintainer", "Runbox (a Judge0 CE " + VERSION + " compatible API; see the README's \"Coming from Judge0\")");
         Judge0Routes.json(ctx, m);
     }
