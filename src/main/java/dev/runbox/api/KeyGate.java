@@ -8,6 +8,7 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.keys.KeyLimits;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 
 import java.time.Duration;
@@ -62,7 +63,8 @@ final class KeyGate {
         if (keys.isEmpty()) return;
         c.routes.beforeMatched(ctx -> {
             Endpoint e = ctx.endpoints().matchedHttpEndpoint();
-            if (e == null || PUBLIC.contains(e.path)) return;
+            // a CORS preflight carries no credentials by design (the Judge0 layer answers them)
+            if (e == null || PUBLIC.contains(e.path) || ctx.method() == HandlerType.OPTIONS) return;
             ApiKey key = authenticate(ctx);
             ctx.attribute(CALLER, key);
             // a submission of another key is answered exactly as an unknown one (a malformed id is the route's 400)

@@ -1368,5 +1368,9 @@ abstract class ConformanceSuite {
         Http.Reply query = anonymous.get("/judge0/config_info?X-Auth-Token=" + deployment.apiKey().get());
         assertThat(query.status()).as("%s", query).isEqualTo(200);
         assertThat(query.json().get("enable_network").asBoolean()).isFalse();
+        Http.Reply preflight = anonymous.send("OPTIONS", "/judge0/submissions", null, null,
+                "Origin", "https://ide.example", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "x-auth-token");
+        assertThat(preflight.status()).as("a CORS preflight needs no key: %s", preflight).isEqualTo(204);
+        assertThat(preflight.header("Access-Control-Allow-Origin")).contains("*");
     }
 }

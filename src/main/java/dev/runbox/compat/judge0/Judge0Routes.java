@@ -57,6 +57,9 @@ public final class Judge0Routes {
     }
 
     public void register(RoutesConfig r) {
+        // Judge0 answers any origin (its web IDE runs in a browser elsewhere); keys travel in headers, never cookies
+        r.before(PREFIX + "/*", ctx -> ctx.header("Access-Control-Allow-Origin", "*"));
+        r.options(PREFIX + "/*", Judge0Routes::preflight);
         // batch before {token}: the first route that matches a path wins
         r.post(PREFIX + "/submissions/batch", wrap(this::batchCreate));
         r.get(PREFIX + "/submissions/batch", wrap(this::batchShow));
@@ -72,6 +75,15 @@ public final class Judge0Routes {
         r.get(PREFIX + "/config_info", wrap(info::configInfo));
         r.get(PREFIX + "/system_info", wrap(info::systemInfo));
         r.get(PREFIX + "/workers", wrap(info::workers));
+    }
+
+    /** A browser's CORS preflight: any method of the layer, the headers it asks for. */
+    private static void preflight(Context ctx) {
+        String asked = ctx.header("Access-Control-Request-Headers");
+        ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+        ctx.header("Access-Control-Allow-Headers", asked == null || asked.isBlank() ? "Content-Type, X-Auth-Token, Authorization" : asked);
+        ctx.header("Access-Control-Max-Age", "86400");
+        ctx.status(204);
     }
 
     /** Every Judge0 route answers its errors in Judge0's shape, Runbox's problems included. */

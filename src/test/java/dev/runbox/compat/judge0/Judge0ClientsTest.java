@@ -118,6 +118,19 @@ class Judge0ClientsTest {
     }
 
     @Test
+    void the_web_ide_in_a_browser_of_another_origin_passes_cors() throws Exception {
+        HttpResponse<String> preflight = send("OPTIONS", "/submissions?base64_encoded=true&wait=false", null,
+                "Origin", "https://ide.judge0.com", "Access-Control-Request-Method", "POST",
+                "Access-Control-Request-Headers", "content-type");
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).contains("content-type");
+        HttpResponse<String> languages = send("GET", "/languages", null, "Origin", "https://ide.judge0.com");
+        assertThat(languages.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+    }
+
+    @Test
     void the_web_ide_shows_a_compile_error_and_a_runtime_error_message() throws Exception {
         ObjectNode c = JSON.createObjectNode();
         c.put("source_code", b64("int main() { return 0 }"));
