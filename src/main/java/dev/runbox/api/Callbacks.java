@@ -22,10 +22,11 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Delivers final results to {@code callback_url}s: one POST of the result JSON (the body of
- * GET /result/{id}), signed with HMAC-SHA256 under the server's {@code callback-secret}.
+ * GET /result/{id}; a compatibility layer may send its own shape with its own method), signed with HMAC-SHA256 under the server's {@code callback-secret}.
  *
  * <p>Guarantees: at most {@code callback-max-attempts} attempts per submission; an attempt that fails
  * on the network or answers 5xx is retried after {@code callback-backoff-ms} × 2^(attempt−1), capped
@@ -73,26 +74,47 @@ final class Callbacks implements AutoCloseable {
 
     /** POSTs the final result of {@code id} to {@code url} once it is stored. */
     void deliverWhenFinal(SubmissionId id, URI url) {
-        push.whenFinal(id).thenAcceptAsync(r -> attempt(url, r, 1), executor);
+        deliverWhenFinal(id, new Delivery(url, "POST", Callbacks::runboxBody));
     }
 
-    private void attempt(URI url, ExecutionResult r, int attempt) {
+    /**
+     * Sends the final result of {@code id} as {@code delivery} says, once it is stored, with the same
+     * signature, retries and address checks as Runbox's own callbacks (a compatibility layer's shape:
+     * Judge0 PUTs its own JSON).
+     */
+    void deliverWhenFinal(SubmissionId id, Delivery delivery) {
+        push.whenFinal(id).thenAcceptAsync(r -> attempt(delivery, r, 1), executor);
+    }
+
+    /**
+     * One callback's target, HTTP method and body.
+     *
+     * @param body the bytes sent for a final result (JSON)
+     */
+    record Delivery(URI url, String method, Function<ExecutionResult, byte[]> body) {
+    }
+
+    private static byte[] runboxBody(ExecutionResult r) {
+        try {
+            return HttpApi.JSON.writeValueAsBytes(Wire.publicTree(r));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a result must serialize", e);
+        }
+    }
+
+    private void attempt(Delivery d, ExecutionResult r, int attempt) {
+        URI url = d.url();
         try {
             CallbackTargets.checkAddresses(url, config.callbackAllowPrivate());
         } catch (CallbackTargets.Refused e) {
             if (e.transientFailure()) {
-                retryOrGiveUp(url, r, attempt, e.getMessage());
+                retryOrGiveUp(d, r, attempt, e.getMessage());
             } else {
                 log.warn("callback of {} to {} not sent: {}", r.submissionId(), url, e.getMessage());
             }
             return;
         }
-        byte[] body;
-        try {
-            body = HttpApi.JSON.writeValueAsBytes(Wire.publicTree(r));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a result must serialize", e);
-        }
+        byte[] body = d.body().apply(r);
         String timestamp = Long.toString(clock.instant().getEpochSecond());
         HttpRequest req = HttpRequest.newBuilder(url)
                 .timeout(ATTEMPT_TIMEOUT)
@@ -102,13 +124,13 @@ final class Callbacks implements AutoCloseable {
                 .header(ATTEMPT, Integer.toString(attempt))
                 .header(TIMESTAMP, timestamp)
                 .header(SIGNATURE, "sha256=" + sign(secret, timestamp, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .method(d.method(), HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
             if (err != null) {
-                retryOrGiveUp(url, r, attempt, "network error: " + err);
+                retryOrGiveUp(d, r, attempt, "network error: " + err);
             } else if (resp.statusCode() >= 500) {
-                retryOrGiveUp(url, r, attempt, "the receiver answered " + resp.statusCode());
+                retryOrGiveUp(d, r, attempt, "the receiver answered " + resp.statusCode());
             } else if (resp.statusCode() >= 300) {
                 log.warn("callback of {} to {} refused by the receiver with {} (attempt {}); not retried",
                         r.submissionId(), url, resp.statusCode(), attempt);
@@ -118,7 +140,8 @@ final class Callbacks implements AutoCloseable {
         });
     }
 
-    private void retryOrGiveUp(URI url, ExecutionResult r, int attempt, String why) {
+    private void retryOrGiveUp(Delivery d, ExecutionResult r, int attempt, String why) {
+        URI url = d.url();
         if (attempt >= config.callbackMaxAttempts()) {
             log.warn("callback of {} to {} failed after {} attempts; giving up. Last failure: {}", r.submissionId(), url,
                     attempt, why);
@@ -127,7 +150,7 @@ final class Callbacks implements AutoCloseable {
         Duration delay = backoff(attempt, config.callbackBackoff(), config.callbackMaxBackoff());
         log.info("callback of {} to {} failed (attempt {}/{}: {}); retrying in {} ms", r.submissionId(), url, attempt,
                 config.callbackMaxAttempts(), why, delay.toMillis());
-        CompletableFuture.runAsync(() -> attempt(url, r, attempt + 1),
+        CompletableFuture.runAsync(() -> attempt(d, r, attempt + 1),
                 CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor));
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.runbox.compat.judge0.Judge0Routes;
 import dev.runbox.compat.piston.PistonRoutes;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
@@ -61,8 +62,12 @@ import java.util.function.Supplier;
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    /** Set on a request whose error was rendered in the Piston shape, which is not problem+json. */
-    private static final String RENDERED = "runbox.problem-rendered";
+
+    /**
+     * Set (to true) on a request whose error a route answered in its own shape (the Judge0 layer's
+     * {@code {"error"}}, the Piston layer's {@code {"message"}}), so that the error pages below leave it as it is.
+     */
+    public static final String ANSWERED_ERROR = "runbox.answered-error";
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // so NaN/Infinity get a field-named error, not a parse error
@@ -96,6 +101,8 @@ public final class HttpApi {
     private final PageRoutes pages = new PageRoutes();
     private final RecentSubmissions recent;
     private final KeyGate keys;
+    private final SubmissionGateway gateway;
+    private final Judge0Routes judge0;
     private final PistonRoutes piston;
 
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
@@ -136,7 +143,10 @@ public final class HttpApi {
         this.batch = new BatchRoutes(config, languages, submissions, store, this::maxBodyBytes, keys);
         this.workers = workers;
         this.unready = unready;
-        this.piston = new PistonRoutes(config, languages, this::runToEnd, this::maxBodyBytes);
+        this.gateway = new SubmissionGateway(config, languages, submissions, store, push, callbacks, keys, recent, queue, workers,
+                pushExecutor);
+        this.judge0 = new Judge0Routes(gateway);
+        this.piston = new PistonRoutes(config, languages, gateway::runToEnd, this::maxBodyBytes);
     }
 
     /**
@@ -189,6 +199,7 @@ public final class HttpApi {
             c.routes.get("/monitor", pages::monitor);
             c.routes.get("/submissions/recent", ctx -> recent.handle(ctx, id -> keys.visible(KeyGate.caller(ctx), id)));
             PageRoutes.serveAssets(c);
+            judge0.register(c.routes); // the Judge0 CE drop-in API under /judge0 (see README "Coming from Judge0")
             piston.install(c); // the Piston v2 API (/api/v2), run on the path of POST /execute
             SubmissionMdc.install(c);
             keys.install(c); // API keys, when on: 401 before any other work
@@ -278,17 +289,6 @@ public final class HttpApi {
         out.put("status", first.status().name());
         ctx.status(202).header("Location", "/result/" + id);
         json(ctx, out);
-    }
-
-    /** A request of the Piston API, accepted as POST /execute accepts one, and its result when final (or at max-wait). */
-    private CompletableFuture<ExecutionResult> runToEnd(Context ctx, JsonNode body) {
-        keys.charge(ctx, 1);
-        ExecuteRequest req = ExecuteRequest.parse(body, config, languages);
-        ExecutionResult first = submissions.accept(req, KeyGate.caller(ctx));
-        SubmissionId id = first.submissionId();
-        SubmissionMdc.put(id);
-        log.info("accepted {} ({}, Piston API): {}", id, req.language(), first.status());
-        return waiter.result(id, config.maxWait());
     }
 
     private void result(Context ctx) throws JsonProcessingException {
@@ -392,14 +392,15 @@ public final class HttpApi {
         ctx.result(JSON.writeValueAsBytes(body));
     }
 
+    /** Whether the error was answered already: a problem, or an error in a compatibility layer's own shape. */
     private static boolean isProblem(Context ctx) {
         String t = ctx.res().getContentType();
-        return Boolean.TRUE.equals(ctx.attribute(RENDERED)) || (t != null && t.startsWith("application/problem+json"));
+        return t != null && t.startsWith("application/problem+json") || Boolean.TRUE.equals(ctx.attribute(ANSWERED_ERROR));
     }
 
     private static void renderProblem(Context ctx, Problem p) {
         if (PistonRoutes.owns(ctx.path())) {
-            ctx.attribute(RENDERED, true);
+            ctx.attribute(ANSWERED_ERROR, true);
             PistonRoutes.error(ctx, p);
             return;
         }

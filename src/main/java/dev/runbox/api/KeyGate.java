@@ -8,6 +8,7 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.keys.KeyLimits;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 
 import java.time.Duration;
@@ -29,12 +30,16 @@ import java.util.concurrent.Executor;
  *   <li>a submission is visible only to the key that made it: to any other it is 404, exactly as an
  *       unknown id, so ids tell nothing across keys.</li>
  * </ul>
- * Errors and logs name the key's name, never the key.
+ * Errors and logs name the key's name, never the key. Under {@link #JUDGE0_PREFIX} the key may also come
+ * as Judge0 clients send it: an {@code X-Auth-Token} header or query parameter.
  */
 final class KeyGate {
 
     static final Set<String> PUBLIC = Set.of("/health", "/ready", "/openapi.json", "/docs");
     private static final String CALLER = "runbox.api-key";
+    /** The Judge0 drop-in API's routes (dev.runbox.compat.judge0), where Judge0's way of sending the key also works. */
+    static final String JUDGE0_PREFIX = "/judge0/";
+    static final String JUDGE0_AUTH = "X-Auth-Token";
 
     private final Optional<ApiKeys> keys;
     private final KeyLimits limits;
@@ -58,7 +63,8 @@ final class KeyGate {
         if (keys.isEmpty()) return;
         c.routes.beforeMatched(ctx -> {
             Endpoint e = ctx.endpoints().matchedHttpEndpoint();
-            if (e == null || PUBLIC.contains(e.path)) return;
+            // a CORS preflight carries no credentials by design (the Judge0 layer answers them)
+            if (e == null || PUBLIC.contains(e.path) || ctx.method() == HandlerType.OPTIONS) return;
             ApiKey key = authenticate(ctx);
             ctx.attribute(CALLER, key);
             // a submission of another key is answered exactly as an unknown one (a malformed id is the route's 400)
@@ -69,6 +75,14 @@ final class KeyGate {
 
     private ApiKey authenticate(Context ctx) {
         String h = ctx.header("Authorization");
+        if ((h == null || h.isBlank()) && ctx.path().startsWith(JUDGE0_PREFIX)) {
+            String token = ctx.header(JUDGE0_AUTH) != null ? ctx.header(JUDGE0_AUTH) : ctx.queryParam(JUDGE0_AUTH);
+            if (token != null && !token.isBlank()) {
+                return keys.get().find(token.strip())
+                        .orElseThrow(() -> unauthorized("the API key in " + JUDGE0_AUTH + " is not valid (ask the operator for one)",
+                                "invalid_token"));
+            }
+        }
         if (h == null || h.isBlank()) {
             throw unauthorized("this server needs an API key: send the header 'Authorization: Bearer <key>'", null);
         }

@@ -47,6 +47,11 @@ public final class Problem extends RuntimeException {
         return errors;
     }
 
+    /** The {@code type} slug: what kind of problem this is. */
+    public String slug() {
+        return slug;
+    }
+
     public Map<String, String> headers() {
         return headers;
     }

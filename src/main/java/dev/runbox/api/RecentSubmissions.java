@@ -49,6 +49,11 @@ final class RecentSubmissions {
         HttpApi.json(ctx, out);
     }
 
+    /** The ids the caller may see, newest first (whether or not still stored). */
+    List<SubmissionId> ids(java.util.function.Predicate<SubmissionId> visible) {
+        return newestFirst().stream().filter(visible).toList();
+    }
+
     /** The summaries, newest first; those no longer in the store are left out. */
     List<Map<String, Object>> list() {
         return list(id -> true);

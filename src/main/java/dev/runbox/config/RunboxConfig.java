@@ -64,7 +64,9 @@ public record RunboxConfig(
         long maxFilesBytes,
         int maxTests,
         int testOutputKeepBytes,
-        long collectCapBytes) {
+        long collectCapBytes,
+        int judge0MaxBatch,
+        boolean judge0EnableSubmissionDelete) {
 
     /** The sandbox that runs languages without an image of their own. */
     public enum SandboxKind {
@@ -170,6 +172,9 @@ public record RunboxConfig(
         d.put("max-tests", "1000");
         d.put("test-output-keep-bytes", Integer.toString(8 * 1024));
         d.put("collect-cap-bytes", Integer.toString(256 * 1024));
+        // the Judge0 drop-in API (dev.runbox.compat.judge0): Judge0's MAX_SUBMISSION_BATCH_SIZE and ENABLE_SUBMISSION_DELETE
+        d.put("judge0-max-batch", "20");
+        d.put("judge0-enable-submission-delete", "false");
         return Map.copyOf(d);
     }
 
@@ -246,7 +251,9 @@ public record RunboxConfig(
                 r.longInteger("max-files-bytes"),
                 r.integer("max-tests"),
                 r.integer("test-output-keep-bytes"),
-                r.longInteger("collect-cap-bytes"));
+                r.longInteger("collect-cap-bytes"),
+                r.integer("judge0-max-batch"),
+                r.bool("judge0-enable-submission-delete"));
         c.validate();
         return c;
     }
@@ -306,6 +313,7 @@ public record RunboxConfig(
         check(testOutputKeepBytes >= 0 && testOutputKeepBytes <= outputCapBytes, "test-output-keep-bytes must be 0-output-cap-bytes");
         check(collectCapBytes >= 0 && collectCapBytes <= (long) writableMb * 1024 * 1024,
                 "collect-cap-bytes must be 0 to writable-mb (the files come from the work dir)");
+        check(judge0MaxBatch >= 1 && judge0MaxBatch <= 1000, "judge0-max-batch must be 1-1000");
         check(workerHeartbeat.toSeconds() >= 1 && workerHeartbeat.toSeconds() <= 300, "worker-heartbeat-sec must be 1-300");
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How to build and run one language, as data (from the languages file).
@@ -29,11 +30,13 @@ import java.util.Optional;
  * @param detectedVersion the first line {@code version} printed at start (null before detection; for a
  *                        language with an image, {@code image X} until it is probed there)
  * @param aliases         other names the Piston API ({@code /api/v2}) takes for it ({@code py}, {@code c++}); unique in the file
+ * @param judge0Id        the language's id in the Judge0 drop-in API ({@code dev.runbox.compat.judge0}), empty when
+ *                        it has none there
  */
 public record Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
                        List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
                        CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion,
-                       List<String> aliases) {
+                       List<String> aliases, OptionalInt judge0Id) {
 
     public Language {
         compile = List.copyOf(compile);
@@ -45,11 +48,19 @@ public record Language(String id, String name, String sourceFile, List<String> c
         aliases = List.copyOf(aliases);
     }
 
+    /** A language without aliases or a Judge0 id. */
+    public Language(String id, String name, String sourceFile, List<String> compile, List<String> run,
+                    List<String> version, List<Path> mounts, Optional<String> image, Map<String, String> env, LanguageLimits limits,
+                    CompileLimits compileLimits, List<String> outOfMemoryStderr, String detectedVersion) {
+        this(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, outOfMemoryStderr,
+                detectedVersion, List.of(), OptionalInt.empty());
+    }
+
     /** An interpreted language within the server's limits (the shape languages had before compile steps). */
     public Language(String id, String name, String sourceFile, List<String> run, List<String> version, List<Path> mounts,
                     Map<String, String> env, String detectedVersion) {
         this(id, name, sourceFile, List.of(), run, version, mounts, Optional.empty(), env, LanguageLimits.SERVER, CompileLimits.DEFAULTS,
-                List.of(), detectedVersion, List.of());
+                List.of(), detectedVersion, List.of(), OptionalInt.empty());
     }
 
     public boolean compiled() {
@@ -95,7 +106,7 @@ public record Language(String id, String name, String sourceFile, List<String> c
 
     Language withHost(List<String> compile, List<String> run, List<Path> mounts, String detectedVersion) {
         return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits,
-                outOfMemoryStderr, detectedVersion, aliases);
+                outOfMemoryStderr, detectedVersion, aliases, judge0Id);
     }
 
     /**
@@ -115,12 +126,12 @@ public record Language(String id, String name, String sourceFile, List<String> c
     /** This language with the version its toolchain answered where it runs. */
     Language answered(String version) {
         return new Language(id, name, sourceFile, compile, run, this.version, mounts, image, env, limits, compileLimits,
-                outOfMemoryStderr, version, aliases);
+                outOfMemoryStderr, version, aliases, judge0Id);
     }
 
     /** This language, run in a container of {@code image} (the Docker sandbox), as the file defines it. */
     Language inImage(String image) {
         return new Language(id, name, sourceFile, compile, run, version, List.of(), Optional.of(image), env, limits,
-                compileLimits, outOfMemoryStderr, "image " + image, aliases);
+                compileLimits, outOfMemoryStderr, "image " + image, aliases, judge0Id);
     }
 }

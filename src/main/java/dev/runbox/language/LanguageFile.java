@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -38,7 +39,7 @@ public final class LanguageFile {
     private static final Set<String> TOP_FIELDS = Set.of("comment", "compile_limits", "languages");
     private static final Set<String> LANGUAGE_FIELDS = Set.of("comment", "id", "name", "source_file", "compile", "run",
             "version", "mounts", "image", "env", "limits", "compile_limits", "out_of_memory_stderr",
-            "aliases");
+            "aliases", "judge0_id");
     private static final Set<String> LIMIT_FIELDS = Set.of("default_time_limit_sec", "max_time_limit_sec",
             "default_memory_limit_mb", "min_memory_limit_mb", "max_memory_limit_mb");
     private static final Set<String> COMPILE_LIMIT_FIELDS = Set.of("time_limit_sec", "memory_limit_mb", "output_cap_bytes",
@@ -85,9 +86,13 @@ public final class LanguageFile {
         if (list == null || !list.isArray()) throw new LanguageFileException(where + ": 'languages' must be an array");
         List<Language> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
+        Set<Integer> judge0Ids = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             Language l = language(list.get(i), compileDefaults, where + ": languages[" + i + "]");
             if (!ids.add(l.id())) throw new LanguageFileException(where + ": language id '" + l.id() + "' appears twice");
+            if (l.judge0Id().isPresent() && !judge0Ids.add(l.judge0Id().getAsInt())) {
+                throw new LanguageFileException(where + ": judge0_id " + l.judge0Id().getAsInt() + " of language '" + l.id() + "' appears twice");
+            }
             out.add(l);
         }
         uniqueNames(out, where);
@@ -134,11 +139,12 @@ public final class LanguageFile {
         }
         List<String> oom = n.has("out_of_memory_stderr") ? strings(n, "out_of_memory_stderr", where) : List.of();
         if (oom.stream().anyMatch(String::isBlank)) throw new LanguageFileException(where + ": out_of_memory_stderr texts must not be blank");
+        OptionalInt judge0Id = judge0Id(n, where);
         List<String> aliases = n.has("aliases") ? strings(n, "aliases", where) : List.of();
         for (String a : aliases) {
             if (!ALIAS.matcher(a).matches()) throw new LanguageFileException(where + ": alias '" + a + "' must match " + ALIAS.pattern());
         }
-        return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, oom, null, aliases);
+        return new Language(id, name, sourceFile, compile, run, version, mounts, image, env, limits, compileLimits, oom, null, aliases, judge0Id);
     }
 
     /** An id or alias names one language: a Piston request for it must not be ambiguous. */
@@ -238,6 +244,14 @@ public final class LanguageFile {
                 throw new LanguageFileException(where + ": unknown field '" + f + "' (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
+    }
+
+    /** The optional {@code judge0_id}: the language's id in the Judge0 drop-in API, a whole number from 1. */
+    private static OptionalInt judge0Id(JsonNode n, String where) throws LanguageFileException {
+        JsonNode v = n.get("judge0_id");
+        if (v == null) return OptionalInt.empty();
+        if (!v.isInt() || v.intValue() < 1) throw new LanguageFileException(where + ": 'judge0_id' must be a whole number >= 1");
+        return OptionalInt.of(v.intValue());
     }
 
     private static String text(JsonNode n, String field, String where) throws LanguageFileException {

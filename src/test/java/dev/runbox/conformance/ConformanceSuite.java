@@ -1179,4 +1179,220 @@ abstract class ConformanceSuite {
             assertThat(r.json().get("stdout").asText()).isEqualTo("anywhere\n");
         }
     }
+
+    // ------------------------------------------------------------------ the Judge0 drop-in API (README "Coming from Judge0")
+
+    private static String b64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String unb64(JsonNode n) {
+        return n == null || n.isNull() ? null : new String(java.util.Base64.getMimeDecoder().decode(n.asText()), StandardCharsets.UTF_8);
+    }
+
+    /** A Judge0 submission with every field a Judge0 client may send (nulls where Judge0's default is meant). */
+    private static ObjectNode judge0(int languageId, String source, String stdin) {
+        ObjectNode b = Http.JSON.createObjectNode();
+        b.put("source_code", source);
+        b.put("language_id", languageId);
+        b.put("stdin", stdin);
+        b.putNull("expected_output");
+        b.put("compiler_options", "");
+        b.put("command_line_arguments", "");
+        b.putNull("cpu_time_limit");
+        b.put("cpu_extra_time", 0.5);
+        b.put("wall_time_limit", 10);
+        b.put("memory_limit", 128000);
+        b.put("stack_limit", 64000);
+        b.put("max_processes_and_or_threads", 60);
+        b.put("enable_per_process_and_thread_time_limit", false);
+        b.put("enable_per_process_and_thread_memory_limit", false);
+        b.put("max_file_size", 1024);
+        b.put("redirect_stderr_to_stdout", false);
+        b.put("enable_network", false);
+        b.put("number_of_runs", 1);
+        b.putNull("additional_files");
+        b.putNull("callback_url");
+        return b;
+    }
+
+    private JsonNode judge0Wait(ObjectNode body) {
+        Http.Reply r = http.postJson("/judge0/submissions?base64_encoded=false&wait=true&fields=*", body);
+        assertThat(r.status()).as("%s", r).isEqualTo(201);
+        return r.json();
+    }
+
+    @Test
+    void judge0_wait_true_answers_201_with_accepted_and_decimal_time_strings() {
+        JsonNode r = judge0Wait(judge0(71, "print(input()[::-1])", "olleh").put("cpu_time_limit", enough(2)));
+        assertThat(r.get("status").get("id").asInt()).as("%s", r).isEqualTo(3);
+        assertThat(r.get("status").get("description").asText()).isEqualTo("Accepted");
+        assertThat(r.get("status_id").asInt()).isEqualTo(3);
+        assertThat(r.get("stdout").asText()).isEqualTo("hello\n");
+        assertThat(r.get("time").isTextual()).as("time is a decimal string: %s", r).isTrue();
+        assertThat(Double.parseDouble(r.get("time").asText())).isGreaterThanOrEqualTo(0);
+        assertThat(Double.parseDouble(r.get("wall_time").asText())).isGreaterThan(0);
+        assertThat(r.get("memory").asLong()).isGreaterThan(0);
+        assertThat(r.get("language").get("id").asInt()).isEqualTo(71);
+        assertThat(r.get("language_id").asInt()).isEqualTo(71);
+        assertThat(r.get("exit_code").asInt()).isEqualTo(0);
+        assertThat(r.get("created_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        assertThat(r.has("source_code")).as("Runbox keeps no source: left out of *").isFalse();
+    }
+
+    @Test
+    void judge0_wrong_answer_time_limit_compilation_error_and_nzec_have_judge0_status_ids() {
+        assertThat(judge0Wait(judge0(71, "print(41)", "").put("expected_output", "42").put("cpu_time_limit", enough(2)))
+                .get("status").get("id").asInt()).isEqualTo(4);
+        JsonNode tle = judge0Wait(judge0(71, "while True: pass", "").put("cpu_time_limit", 0.3));
+        assertThat(tle.get("status").get("id").asInt()).as("%s", tle).isEqualTo(5);
+        assertThat(tle.get("status").get("description").asText()).isEqualTo("Time Limit Exceeded");
+        JsonNode ce = judge0Wait(judge0(50, "int main( { return 0; }", ""));
+        assertThat(ce.get("status").get("id").asInt()).as("%s", ce).isEqualTo(6);
+        assertThat(ce.get("compile_output").asText()).contains("error");
+        JsonNode nzec = judge0Wait(judge0(71, "import sys; sys.exit(3)", "").put("cpu_time_limit", enough(2)));
+        assertThat(nzec.get("status").get("id").asInt()).as("%s", nzec).isEqualTo(11);
+        assertThat(nzec.get("exit_code").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void judge0_async_token_then_poll_until_done() {
+        Http.Reply created = http.postJson("/judge0/submissions?base64_encoded=true&wait=false",
+                judge0(71, b64("print('polled')"), b64("")).put("cpu_time_limit", enough(2)));
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        assertThat(created.json().size()).as("only the token: %s", created).isEqualTo(1);
+        String token = created.json().get("token").asText();
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Http.Reply r = http.get("/judge0/submissions/" + token + "?base64_encoded=true");
+            assertThat(r.status()).as("%s", r).isEqualTo(200);
+            last[0] = r.json();
+            return last[0].get("status").get("id").asInt() > 2;
+        });
+        List<String> keys = new ArrayList<>();
+        last[0].fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("token", "time", "memory", "stdout", "stderr", "compile_output", "message", "status");
+        assertThat(unb64(last[0].get("stdout"))).isEqualTo("polled\n");
+        assertThat(last[0].get("token").asText()).isEqualTo(token);
+    }
+
+    @Test
+    void judge0_base64_round_trips_stdin_and_stdout_and_refuses_non_utf8_output_without_it() {
+        String text = "héllo wörld ✓\nsecond line";
+        JsonNode r = http.postJson("/judge0/submissions?base64_encoded=true&wait=true",
+                judge0(71, b64("import sys\nsys.stdout.write(sys.stdin.read())"), b64(text)).put("cpu_time_limit", enough(2))).json();
+        assertThat(unb64(r.get("stdout"))).as("%s", r).isEqualTo(text);
+        String token = http.postJson("/judge0/submissions?wait=false",
+                judge0(71, "import sys\nsys.stdout.buffer.write(b'\\xff\\xfe')", "").put("cpu_time_limit", enough(2))).json().get("token").asText();
+        await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100)).until(() ->
+                http.get("/judge0/submissions/" + token + "?base64_encoded=true").json().get("status").get("id").asInt() > 2);
+        Http.Reply plain = http.get("/judge0/submissions/" + token);
+        assertThat(plain.status()).as("%s", plain).isEqualTo(400);
+        assertThat(plain.json().get("error").asText()).contains("use base64_encoded=true");
+        assertThat(http.get("/judge0/submissions/" + token + "?base64_encoded=true").json().get("stdout").isTextual()).isTrue();
+    }
+
+    @Test
+    void judge0_additional_files_zip_is_unpacked_into_box_and_a_zip_with_a_directory_is_refused() throws Exception {
+        String zip = zip(Map.of("helper.py", "def shout(s):\n    return s.upper() + '!'\n", "data.txt", "from the zip"));
+        JsonNode r = judge0Wait(judge0(71, "from helper import shout\nprint(shout(open('data.txt').read()))", "")
+                .put("additional_files", zip).put("cpu_time_limit", enough(2)));
+        assertThat(r.get("status").get("id").asInt()).as("%s", r).isEqualTo(3);
+        assertThat(r.get("stdout").asText()).isEqualTo("FROM THE ZIP!\n");
+        Http.Reply refused = http.postJson("/judge0/submissions", judge0(71, "print(1)", "")
+                .put("additional_files", zip(Map.of("lib/helper.py", "x = 1\n"))));
+        assertThat(refused.status()).as("%s", refused).isEqualTo(422);
+        assertThat(refused.json().get("additional_files").get(0).asText()).contains("directory");
+    }
+
+    private static String zip(Map<String, String> files) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+            for (Map.Entry<String, String> f : new java.util.TreeMap<>(files).entrySet()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(f.getKey()));
+                z.write(f.getValue().getBytes(StandardCharsets.UTF_8));
+                z.closeEntry();
+            }
+        }
+        return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    @Test
+    void judge0_refusals_are_422_objects_of_field_to_messages() {
+        ObjectNode bad = judge0(9999, "", "");
+        bad.put("enable_network", true);
+        Http.Reply r = http.postJson("/judge0/submissions", bad);
+        assertThat(r.status()).as("%s", r).isEqualTo(422);
+        assertThat(r.json().get("language_id").get(0).asText()).isEqualTo("language with id 9999 doesn't exist");
+        assertThat(r.json().get("source_code").get(0).asText()).isEqualTo("can't be blank");
+        assertThat(r.json().get("enable_network").get(0).asText()).contains("network");
+        Http.Reply tooLong = http.postJson("/judge0/submissions", judge0(71, "print(1)", "").put("cpu_time_limit", 1000));
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(tooLong.json().get("cpu_time_limit").get(0).asText()).startsWith("must be less than or equal to");
+        Http.Reply fields = http.get("/judge0/submissions/" + UUID.randomUUID() + "?fields=stdout,nonsense");
+        assertThat(fields.status()).isEqualTo(400);
+        assertThat(fields.json().get("error").asText()).isEqualTo("invalid fields: [nonsense]");
+        assertThat(http.get("/judge0/submissions/" + UUID.randomUUID()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void judge0_languages_carry_judge0_ce_ids_and_statuses_are_judge0s() {
+        Http.Reply r = http.get("/judge0/languages");
+        assertThat(r.status()).isEqualTo(200);
+        Map<Integer, String> ids = new LinkedHashMap<>();
+        r.json().forEach(l -> ids.put(l.get("id").asInt(), l.get("name").asText()));
+        Http.Reply runbox = http.get("/languages");
+        List<String> offered = new ArrayList<>();
+        runbox.json().forEach(l -> offered.add(l.get("id").asText()));
+        Map<String, Integer> expected = Map.of("python", 71, "c", 50, "cpp", 54, "java", 62, "javascript", 63, "bash", 46,
+                "perl", 85, "rust", 73, "go", 60);
+        expected.forEach((id, judge0Id) -> {
+            if (offered.contains(id)) assertThat(ids).as("Judge0 id of %s", id).containsKey(judge0Id);
+        });
+        JsonNode python = http.get("/judge0/languages/71").json();
+        assertThat(python.get("source_file").asText()).isEqualTo("main.py");
+        assertThat(python.get("run_cmd").asText()).contains("python3");
+        assertThat(http.get("/judge0/languages/1").status()).isEqualTo(404);
+        JsonNode statuses = http.get("/judge0/statuses").json();
+        assertThat(statuses).hasSize(14);
+        assertThat(statuses.get(2).get("description").asText()).isEqualTo("Accepted");
+        assertThat(http.get("/judge0/about").json().get("version").asText()).isEqualTo("1.13.1");
+    }
+
+    @Test
+    void judge0_batch_of_two_then_batch_read_by_tokens() {
+        ObjectNode env = Http.JSON.createObjectNode();
+        ArrayNode items = env.putArray("submissions");
+        items.add(judge0(71, b64("print('one')"), null).put("cpu_time_limit", enough(2)));
+        items.add(judge0(71, b64(""), null));
+        Http.Reply r = http.postJson("/judge0/submissions/batch?base64_encoded=true", env);
+        assertThat(r.status()).as("%s", r).isEqualTo(201);
+        String token = r.json().get(0).get("token").asText();
+        assertThat(r.json().get(1).get("source_code").get(0).asText()).isEqualTo("can't be blank");
+        String missing = UUID.randomUUID().toString();
+        await().atMost(RESULT_DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonNode subs = http.get("/judge0/submissions/batch?tokens=" + token + "," + missing + "&base64_encoded=true&fields=*")
+                    .json().get("submissions");
+            assertThat(subs.get(1).isNull()).isTrue();
+            return subs.get(0).get("status_id").asInt() > 2;
+        });
+        JsonNode done = http.get("/judge0/submissions/batch?tokens=" + token + "&base64_encoded=true&fields=stdout,status_id").json();
+        assertThat(unb64(done.get("submissions").get(0).get("stdout"))).isEqualTo("one\n");
+    }
+
+    @Test
+    void judge0_x_auth_token_is_taken_as_the_api_key() {
+        assumeTrue(deployment.apiKey().isPresent(), "needs an API key (keys on)");
+        Http.Reply none = anonymous.get("/judge0/languages");
+        assertThat(none.status()).isEqualTo(401);
+        Http.Reply header = anonymous.get("/judge0/languages", "X-Auth-Token", deployment.apiKey().get());
+        assertThat(header.status()).as("%s", header).isEqualTo(200);
+        Http.Reply query = anonymous.get("/judge0/config_info?X-Auth-Token=" + deployment.apiKey().get());
+        assertThat(query.status()).as("%s", query).isEqualTo(200);
+        assertThat(query.json().get("enable_network").asBoolean()).isFalse();
+        Http.Reply preflight = anonymous.send("OPTIONS", "/judge0/submissions", null, null,
+                "Origin", "https://ide.example", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "x-auth-token");
+        assertThat(preflight.status()).as("a CORS preflight needs no key: %s", preflight).isEqualTo(204);
+        assertThat(preflight.header("Access-Control-Allow-Origin")).contains("*");
+    }
 }

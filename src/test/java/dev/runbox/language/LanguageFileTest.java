@@ -229,4 +229,25 @@ class LanguageFileTest {
         assertThat(ArgvTemplate.expand(List.of("/x", "{command_line_arguments}"), Map.of("command_line_arguments", List.of("{heap_mb}")), 64))
                 .containsExactly("/x", "{heap_mb}");
     }
+
+    @Test
+    void judge0_id_is_optional_a_whole_number_from_1_and_unique() throws Exception {
+        assertThat(parse(file("")).get(0).judge0Id()).isEmpty();
+        assertThat(parse(file(", 'judge0_id': 71")).get(0).judge0Id()).hasValue(71);
+        refused(file(", 'judge0_id': 0"), "'judge0_id' must be a whole number >= 1");
+        refused(file(", 'judge0_id': '71'"), "'judge0_id' must be a whole number >= 1");
+        refused(file(", 'judge0_id': 7.5"), "'judge0_id' must be a whole number >= 1");
+        String two = "{'languages': [{'id': 'x', 'judge0_id': 5, 'name': 'X', 'source_file': 'main.x', 'run': ['/usr/bin/x'],"
+                + " 'version': ['/usr/bin/x']}, {'id': 'y', 'judge0_id': 5, 'name': 'Y', 'source_file': 'main.y', 'run': ['/usr/bin/y'],"
+                + " 'version': ['/usr/bin/y']}]}";
+        refused(two, "judge0_id 5 of language 'y' appears twice");
+    }
+
+    @Test
+    void the_built_in_languages_have_judge0_ces_ids() throws Exception {
+        Map<String, Integer> ids = new java.util.HashMap<>();
+        LanguageFile.builtIn().forEach(l -> l.judge0Id().ifPresent(j -> ids.put(l.id(), j)));
+        assertThat(ids).containsEntry("python", 71).containsEntry("c", 50).containsEntry("cpp", 54).containsEntry("java", 62)
+                .containsEntry("javascript", 63).containsEntry("bash", 46);
+    }
 }
