@@ -77,8 +77,8 @@ public final class Executor {
         Sandbox forLanguage(Language language) throws SandboxFailure;
     }
 
-    /** How often a side of an interactive test still running is let go while the other has ended (ms). */
-    private static final long RELEASE_INTERVAL_MS = 20;
+    /** How often the worker looks whether a side of an interactive test has ended (ms): the other is let go then. */
+    private static final long RELEASE_INTERVAL_MS = 5;
 
     private final SandboxChoice sandboxes;
     private final LanguageRegistry languages;
@@ -408,7 +408,7 @@ public final class Executor {
      * time and memory limits and a wall time limit of the program's plus its own (so the program, waiting on
      * it, hits its limit first); after it ends, the shell that started it prints {@code output.txt} on
      * its stdout (the FIFO was its stdout) for the checker. The test is decided when both have ended
-     * ({@link Judging#interactive}); a side that ends before the other opened its FIFO lets the other go.
+     * ({@link Judging#interactive}); when one has ended the other reads end of file or gets a broken pipe.
      */
     private TestResult interactiveTest(Submission job, Language lang, TestRun runs, CheckerRun checker, WorkDir box, Language ilang,
                                        Path root, int index, TestCase test) throws SandboxFailure, InterruptedException {
@@ -436,15 +436,15 @@ public final class Executor {
             Ended i;
             Ended p;
             try {
-                while (!side.isDone() || !prog.isDone()) {
-                    Future<Ended> pending = side.isDone() ? prog : side;
-                    if (side.isDone() || prog.isDone()) pipes.release();
+                while (!side.isDone() && !prog.isDone()) {
                     try {
-                        pending.get(RELEASE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+                        side.get(RELEASE_INTERVAL_MS, TimeUnit.MILLISECONDS);
                     } catch (TimeoutException | ExecutionException e) {
-                        // still running, or failed: the loop ends when both are done
+                        // still running, or failed: either way the loop sees it done
                     }
                 }
+                // one side has ended: the other now reads end of file or gets a broken pipe
+                pipes.release();
                 i = ended(side);
                 p = ended(prog);
             } catch (InterruptedException e) {
@@ -452,6 +452,8 @@ public final class Executor {
                 side.cancel(true);
                 prog.cancel(true);
                 throw e;
+            } finally {
+                pipes.release();
             }
             Judging.Run run = programRun(p.outcome(), l, lang);
             SandboxOutcome io = i.outcome();

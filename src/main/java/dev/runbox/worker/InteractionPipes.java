@@ -26,10 +26,14 @@ import java.util.concurrent.TimeUnit;
  * (a FIFO on a read-only mount can still be opened for reading and writing: no file is written). The
  * FIFOs are 0666 since the two sides run under uids of their own. {@link #close} removes them.
  *
- * <p>Opening a FIFO blocks until its other end is opened. The sides open theirs in an order that cannot
- * deadlock (the interactor its stdout first, the program its stdin first); when one side has ended, a
- * side still blocked in an open is let go by {@link #release}: the host opens each FIFO read-write
- * (which never blocks on Linux) and closes it again, so the other side sees end of file or a broken pipe.
+ * <p>Opening a FIFO blocks until its other end is opened, so a side whose peer died before opening its
+ * end would wait for its wall time limit. So the host holds each FIFO open read-write (which never
+ * blocks on Linux) from before either side starts until {@link #release}, called as soon as one side has
+ * ended: until then no side's open can block (the sides still open theirs in an order that would not
+ * deadlock without the host: the interactor its stdout first, the program its stdin first), and the host
+ * never reads or writes, so the conversation is the sides' alone. Once released, the side still running
+ * reads end of file, or gets a broken pipe when it writes: a test ends when its first side does, without
+ * waiting for a limit (a side that closes its end early but runs on is seen to end when it ends).
  */
 final class InteractionPipes implements AutoCloseable {
 
@@ -39,6 +43,7 @@ final class InteractionPipes implements AutoCloseable {
     private static final long MKFIFO_BOUND_SEC = 10;
 
     private final Path dir;
+    private final List<FileChannel> held = new java.util.ArrayList<>();
 
     private InteractionPipes(Path dir) {
         this.dir = dir;
@@ -84,7 +89,16 @@ final class InteractionPipes implements AutoCloseable {
             }
             String said = new String(p.getInputStream().readAllBytes()).strip();
             if (p.exitValue() != 0) throw new SandboxFailure("mkfifo in " + dir + " failed (exit " + p.exitValue() + "): " + said);
-            return new InteractionPipes(dir);
+            InteractionPipes pipes = new InteractionPipes(dir);
+            try {
+                for (Path fifo : List.of(pipes.toProgram(), pipes.toInteractor())) {
+                    pipes.held.add(FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
+                }
+            } catch (IOException e) {
+                pipes.close();
+                throw e;
+            }
+            return pipes;
         } catch (IOException e) {
             removeQuietly(dir);
             throw new SandboxFailure("cannot make the FIFOs of an interactive test in " + dir + ": " + e.getMessage(), e);
@@ -102,19 +116,21 @@ final class InteractionPipes implements AutoCloseable {
         return dir.resolve(TO_INTERACTOR);
     }
 
-    /** Lets go a side blocked in opening a FIFO whose other side is gone (see the class comment). */
-    void release() {
-        for (Path fifo : List.of(toProgram(), toInteractor())) {
-            try (FileChannel ignored = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                // opened as both ends: an open blocked on the other end returns; closing leaves it end of file or EPIPE
+    /** Closes the host's ends (see the class comment); safe to call twice. */
+    synchronized void release() {
+        for (FileChannel c : held) {
+            try {
+                c.close();
             } catch (IOException e) {
-                // not there any more: nobody can be blocked on it
+                // a FIFO's close does not fail in a way that leaves it open
             }
         }
+        held.clear();
     }
 
     @Override
     public void close() {
+        release();
         removeQuietly(dir);
     }
 
