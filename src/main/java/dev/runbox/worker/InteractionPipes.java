@@ -34,6 +34,15 @@ import java.util.concurrent.TimeUnit;
  * never reads or writes, so the conversation is the sides' alone. Once released, the side still running
  * reads end of file, or gets a broken pipe when it writes: a test ends when its first side does, without
  * waiting for a limit (a side that closes its end early but runs on is seen to end when it ends).
+ *
+ * <p>Why FIFOs and not a relay through the host: the {@code Sandbox} seam takes a run's stdin as bytes
+ * given up front and returns its output once it has ended, so a relay would need a streaming seam in
+ * every sandbox (and in the bubblewrap run path, which is being reworked for reuse). FIFOs need only what
+ * both sandboxes already take, read-only host mounts ({@code RunSpec.readOnlyMounts}), and keep the
+ * conversation off the JVM: bytes go kernel to kernel, each side's output cap and limits stay its own,
+ * and the two sides run on one worker in any deployment (embedded, Redis, Docker), since the FIFOs are
+ * that worker's host's. One root, always the same path, is mounted (not a directory per test), so a
+ * sandbox's shape does not change from test to test.
  */
 final class InteractionPipes implements AutoCloseable {
 
