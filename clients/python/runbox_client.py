@@ -124,14 +124,18 @@ class RunboxClient:
                           cpu_cores=cpu_cores, **fields)
         return self.wait(sid, timeout=timeout)
 
-    def judge(self, source_code, tests, checker=None, language=None, timeout=120.0, **fields):
+    def judge(self, source_code, tests, checker=None, language=None, timeout=120.0, interactor=None, **fields):
         """Judges a program on tests (judge mode) and waits for the final result.
 
         tests: a list of dicts {"stdin", "expected_output", "name", "points"} (or (stdin, expected)
         pairs); checker: a built-in's name ("tokens", ...), {"name": "float", "abs_tol": ...} or a
-        checker program {"language", "source_code", "files"}. The result's "tests" has each test's.
+        checker program {"language", "source_code", "files"}; interactor: for an interactive
+        problem, a program {"language", "source_code", "files"} run beside each test (each test's
+        stdin is its input file). The result's "tests" has each test's.
         """
         cases = [t if isinstance(t, dict) else {"stdin": t[0], "expected_output": t[1]} for t in tests]
+        if interactor is not None:
+            fields["interactor"] = interactor
         return self.run(source_code, language=language, timeout=timeout, tests=cases, checker=checker, **fields)
 
     def batch(self, submissions):

@@ -91,6 +91,15 @@ class LiveServerTest(unittest.TestCase):
         self.assertEqual(r["tests_passed"], 1)
         self.assertEqual(r["points"], 1.0)
 
+    def test_judge_with_an_interactor_plays_each_test(self):
+        interactor = {"language": "python", "source_code":
+                      "import sys\ns = int(open(sys.argv[1]).read())\nprint(s, flush=True)\n"
+                      "sys.exit(0 if int(input()) == s * 2 else 1)"}
+        r = self.rb.judge("x = int(input())\nprint(2 * x if x < 10 else 3 * x)", tests=[{"stdin": "4"}, {"stdin": "21"}],
+                          interactor=interactor)
+        self.assertEqual(r["status"], "WA", r)
+        self.assertEqual([t["status"] for t in r["tests"]], ["OK", "WA"])
+
     def test_files_and_collect_pass_through_as_fields(self):
         r = self.rb.run("import helper\nopen('out.txt', 'w').write(helper.X)",
                         files=[{"name": "helper.py", "content": "X = 'from a file'"}], collect=["out.txt"])

@@ -45,7 +45,8 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
 
     static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "language", "compiler_options", "command_line_arguments", "expected_output", "cache",
-            "callback_url", FilesField.FIELD, JudgeFields.TESTS, JudgeFields.CHECKER, JudgeFields.STOP_ON_FIRST_FAILURE, Collect.FIELD);
+            "callback_url", FilesField.FIELD, JudgeFields.TESTS, JudgeFields.CHECKER, JudgeFields.STOP_ON_FIRST_FAILURE, JudgeFields.INTERACTOR,
+            Collect.FIELD);
     /** Most elements in {@code compiler_options} and in {@code command_line_arguments}. */
     static final int MAX_LIST_ELEMENTS = 64;
     /** Longest element of those lists, UTF-8 bytes. */

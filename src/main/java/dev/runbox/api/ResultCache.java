@@ -68,7 +68,7 @@ final class ResultCache {
                 parts.add(f.encoding().wire());
                 parts.add(f.content());
             }
-            // a judged submission: its tests, checker and stop rule
+            // a judged submission: its tests, checker, stop rule and interactor
             parts.add(Integer.toString(req.judge().tests().size()));
             for (TestCase t : req.judge().tests()) {
                 parts.add(String.valueOf(t.name()));
@@ -78,6 +78,7 @@ final class ResultCache {
             }
             parts.add(String.valueOf(req.judge().checker()));
             parts.add(Boolean.toString(req.judge().stopOnFirstFailure()));
+            parts.add(String.valueOf(req.judge().interactor()));
             parts.add(String.valueOf(req.collect()));
             for (String part : parts) {
                 byte[] b = part.getBytes(StandardCharsets.UTF_8);

@@ -70,7 +70,8 @@ final class Submissions {
         } else {
             Submission job = new Submission(id, req.language(), req.sourceCode(), req.stdinData(), req.limits(),
                     clock.instant(), req.compilerOptions(), req.commandLineArguments(), req.expectedOutput(), req.files(),
-                    req.judge().tests(), req.judge().checker(), req.judge().stopOnFirstFailure(), req.collect());
+                    req.judge().tests(), req.judge().checker(), req.judge().stopOnFirstFailure(), req.collect(),
+                    req.judge().interactor());
             first = ExecutionResult.pending(job);
             KeyGate.Admission admission = keys.admit(key, id, true);
             try {

@@ -38,7 +38,7 @@ final class EmbeddedRunbox implements AutoCloseable {
     static final int MAX_SLOTS = 64;
     /** Above the uids a server can use: workers and prepared sandboxes are at most 256 each. */
     static final int UID_OFFSET = 4096;
-    /** One worker and no sandbox prepared ahead take three uids: 2 × workers + prepared + 1 (see BubblewrapSandbox). */
+    /** One worker and no sandbox prepared ahead take four uids: 3 × workers + prepared + 1 (see SandboxHost). */
     static final int UIDS_PER_SLOT = 4;
 
     /** A claimed slot: its number, held by the lock for as long as this process uses it. */

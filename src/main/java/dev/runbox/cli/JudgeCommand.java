@@ -55,6 +55,13 @@ final class JudgeCommand extends ClientCommand {
     @Option(names = "--checker-language", paramLabel = "ID", description = "The checker program's language.")
     String checkerLanguage;
 
+    @Option(names = "--interactor-file", paramLabel = "FILE",
+            description = "An interactive problem's interactor, run beside each test testlib-style (interactor input output); its language from --interactor-language or its extension.")
+    Path interactorFile;
+
+    @Option(names = "--interactor-language", paramLabel = "ID", description = "The interactor's language.")
+    String interactorLanguage;
+
     @Option(names = "--stop-on-first-failure", description = "Skip the tests after the first that fails.")
     boolean stopOnFirstFailure;
 
@@ -89,7 +96,10 @@ final class JudgeCommand extends ClientCommand {
             throws CliFailure, RunboxException, InterruptedException {
         SubmissionRequest req = program.request(client).withField("tests", tests);
         if (checker != null) req = req.withField("checker", checker);
-        if (checkerFile != null) req = req.withField("checker", checkerProgram(client));
+        if (checkerFile != null) req = req.withField("checker", helperProgram(client, checkerFile, checkerLanguage, "--checker-language"));
+        if (interactorFile != null) {
+            req = req.withField("interactor", helperProgram(client, interactorFile, interactorLanguage, "--interactor-language"));
+        }
         if (stopOnFirstFailure) req = req.withField("stop_on_first_failure", true);
         String id = client.submit(req);
         try {
@@ -100,16 +110,18 @@ final class JudgeCommand extends ClientCommand {
         }
     }
 
-    private Map<String, Object> checkerProgram(RunboxClient client) throws CliFailure, RunboxException, InterruptedException {
-        String lang = checkerLanguage;
+    /** A checker or interactor program {@code {"language", "source_code"}} of {@code file}. */
+    private static Map<String, Object> helperProgram(RunboxClient client, Path file, String language, String languageOption)
+            throws CliFailure, RunboxException, InterruptedException {
+        String lang = language;
         if (lang == null) {
             List<LanguageInfo> offered = client.languages();
-            lang = LanguageGuess.of(checkerFile, offered).orElseThrow(() -> new CliFailure(ExitCodes.USAGE,
-                    "cannot tell the language of " + checkerFile + " from its extension; pass --checker-language"));
+            lang = LanguageGuess.of(file, offered).orElseThrow(() -> new CliFailure(ExitCodes.USAGE,
+                    "cannot tell the language of " + file + " from its extension; pass " + languageOption));
         }
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("language", lang);
-        c.put("source_code", ProgramOptions.utf8(ProgramOptions.read(checkerFile), checkerFile.toString()));
+        c.put("source_code", ProgramOptions.utf8(ProgramOptions.read(file), file.toString()));
         return c;
     }
 

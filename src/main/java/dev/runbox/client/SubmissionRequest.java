@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param memoryLimitMb memory limit, MiB
  * @param cpuCores      CPU bandwidth, cores
  * @param fields        any other field of {@code POST /execute} by its JSON name ({@code tests},
- *                      {@code checker}, {@code files}, {@code collect}…), sent as Jackson writes the value
+ *                      {@code checker}, {@code interactor}, {@code files}, {@code collect}…), sent as Jackson writes the value
  */
 public record SubmissionRequest(String sourceCode, String language, String stdinData, Double timeLimitSec,
                                 Integer memoryLimitMb, Double cpuCores, Map<String, Object> fields) {

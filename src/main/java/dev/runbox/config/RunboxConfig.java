@@ -291,8 +291,8 @@ public record RunboxConfig(
         // the Engine API over its unix socket only: a TCP daemon would take the host's files for the run's
         check(dockerHost.startsWith("unix:///"), "docker-host must be a unix socket URL, unix:///path/to/docker.sock");
         // long: the uid range must not wrap around to a small int and pass
-        check(sandboxUidBase >= 1000 && (long) sandboxUidBase + 2L * workers + preparedSandboxes + 1 < 2_000_000_000L,
-                "sandbox-uid-base must be >= 1000 and leave room below 2000000000 for 2 × workers + prepared-sandboxes + 1 uids");
+        check(sandboxUidBase >= 1000 && (long) sandboxUidBase + 3L * workers + preparedSandboxes + 1 < 2_000_000_000L,
+                "sandbox-uid-base must be >= 1000 and leave room below 2000000000 for 3 × workers + prepared-sandboxes + 1 uids");
         check(maxWait.toSeconds() >= 1 && maxWait.toSeconds() <= 300, "max-wait-sec must be 1-300");
         check(maxBatch >= 1 && maxBatch <= 1000, "max-batch must be 1-1000");
         check(cacheMaxMb >= 1, "cache-max-mb must be >= 1");

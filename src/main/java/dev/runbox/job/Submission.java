@@ -25,12 +25,14 @@ import java.util.List;
  * @param checker              how the tests' outputs are judged; null for a plain run
  * @param stopOnFirstFailure   whether the tests after the first failing one are skipped
  * @param collect              names of files in /box to return after the run (empty: none)
+ * @param interactor           the interactor of an interactive problem (each test runs beside it), or null
  */
 public record Submission(@JsonProperty("submission_id") SubmissionId id, String language, String sourceCode,
                          @JsonProperty("stdin_data") String stdin, Limits limits,
                          Instant createdAt, List<String> compilerOptions, List<String> commandLineArguments,
                          String expectedOutput, List<BoxFile> files, List<TestCase> tests, Checker checker,
-                         boolean stopOnFirstFailure, List<String> collect) {
+                         boolean stopOnFirstFailure, List<String> collect,
+                         Checker.Program interactor) {
 
     public Submission {
         // a job written before files existed reads them as missing: none
@@ -42,6 +44,11 @@ public record Submission(@JsonProperty("submission_id") SubmissionId id, String 
         commandLineArguments = List.copyOf(commandLineArguments);
     }
 
+    /** Whether its tests run beside an interactor. */
+    public boolean interactive() {
+        return interactor != null;
+    }
+
     /** Whether this submission is judged on tests (else it is one plain run). */
     public boolean judged() {
         return !tests.isEmpty();
@@ -49,6 +56,6 @@ public record Submission(@JsonProperty("submission_id") SubmissionId id, String 
 
     /** A submission with no compiler options, no arguments and no expected output. */
     public Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits, Instant createdAt) {
-        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false, List.of());
+        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false, List.of(), null);
     }
 }

@@ -15,6 +15,13 @@ public record CheckerVerdict(TestStatus status, double fraction, String comment,
                 : new CheckerVerdict(TestStatus.WA, 0, d.comment(), "wrong answer (" + builtin.describe() + "): " + d.comment());
     }
 
+    /** The same verdict, said by an interactor: its failure is the interactor's. */
+    public CheckerVerdict byInteractor() {
+        String prefix = "the checker failed: ";
+        if (message == null || !message.startsWith(prefix)) return this;
+        return new CheckerVerdict(status, fraction, comment, "the interactor failed: " + message.substring(prefix.length()));
+    }
+
     /** The checker itself failed: the problem's fault. */
     public static CheckerVerdict failed(String why, String comment) {
         return new CheckerVerdict(TestStatus.CHECKER_FAILED, 0, comment, "the checker failed: " + why);

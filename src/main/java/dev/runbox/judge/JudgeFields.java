@@ -15,18 +15,21 @@ import java.util.function.Function;
  * The judge fields of a request, checked: {@code tests} (1 to {@code max-tests} objects
  * {@code {"stdin", "expected_output", "name", "points"}}), {@code checker} (a built-in's name,
  * {@code {"name", "abs_tol", "rel_tol"}}, or a program {@code {"language", "source_code", "files"}}) and
- * {@code stop_on_first_failure}. Every problem names its field.
+ * {@code stop_on_first_failure} and {@code interactor} (a program like a checker program's, which
+ * needs tests). Every problem names its field.
  *
  * @param tests              the tests, empty when the request has none (a plain run)
  * @param checker            how outputs are judged (the default {@code lines} when not given), null without tests
  * @param stopOnFirstFailure whether the tests after the first failing one are skipped
+ * @param interactor         the interactor of an interactive problem, or null
  */
-public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnFirstFailure) {
+public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnFirstFailure, Checker.Program interactor) {
 
     public static final String TESTS = "tests";
     public static final String CHECKER = "checker";
     public static final String STOP_ON_FIRST_FAILURE = "stop_on_first_failure";
-    public static final Set<String> FIELDS = Set.of(TESTS, CHECKER, STOP_ON_FIRST_FAILURE);
+    public static final String INTERACTOR = "interactor";
+    public static final Set<String> FIELDS = Set.of(TESTS, CHECKER, STOP_ON_FIRST_FAILURE, INTERACTOR);
     /** Longest test name, UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 256;
     /** Most points one test may be worth. */
@@ -34,7 +37,7 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
     private static final Set<String> TEST_KEYS = Set.of("stdin", "expected_output", "name", "points");
     private static final Set<String> CHECKER_KEYS = Set.of("name", "abs_tol", "rel_tol");
 
-    public static final JudgeFields NONE = new JudgeFields(List.of(), null, false);
+    public static final JudgeFields NONE = new JudgeFields(List.of(), null, false, null);
 
     public JudgeFields {
         tests = List.copyOf(tests);
@@ -51,6 +54,15 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
         int before = errors.size();
         List<TestCase> tests = tests(body, maxTests, maxTestBytes, maxExpectedBytes, errors);
         Checker checker = checker(body, programs, errors);
+        JsonNode i = body.get(INTERACTOR);
+        Checker.Program interactor = null;
+        if (i != null && !i.isNull()) {
+            if (!i.isObject() || !i.has("source_code")) {
+                errors.add(new FieldProblem(INTERACTOR, "must be a program {\"language\", \"source_code\", \"files\"}"));
+            } else {
+                interactor = program(i, INTERACTOR, programs, errors);
+            }
+        }
         Boolean stop = null;
         JsonNode s = body.get(STOP_ON_FIRST_FAILURE);
         if (s == null || s.isNull()) {
@@ -63,10 +75,13 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
         if (tests != null && tests.isEmpty()) {
             if (has(body, CHECKER)) errors.add(new FieldProblem(CHECKER, "needs tests: a checker judges the outputs of tests[]"));
             if (Boolean.TRUE.equals(stop)) errors.add(new FieldProblem(STOP_ON_FIRST_FAILURE, "needs tests"));
+            if (has(body, INTERACTOR)) {
+                errors.add(new FieldProblem(INTERACTOR, "needs tests: each test's stdin is the interactor's input file"));
+            }
         }
         if (errors.size() != before) return null;
         if (tests.isEmpty()) return NONE;
-        return new JudgeFields(tests, checker == null ? Checker.DEFAULT : checker, stop);
+        return new JudgeFields(tests, checker == null ? Checker.DEFAULT : checker, stop, interactor);
     }
 
     private static List<TestCase> tests(JsonNode body, int maxTests, long maxTestBytes, long maxExpectedBytes, List<FieldProblem> errors) {
@@ -149,7 +164,10 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
     private static Checker checker(JsonNode body, ProgramBounds programs, List<FieldProblem> errors) {
         JsonNode v = body.get(CHECKER);
         if (v == null || v.isNull()) return null;
-        if (v.isObject() && v.has("source_code")) return program(v, programs, errors);
+        if (v.isObject() && v.has("source_code")) {
+            Checker.Program p = program(v, CHECKER, programs, errors);
+            return p == null ? null : Checker.program(p);
+        }
         String names = "exact, lines, tokens, float, unordered_lines";
         if (v.isTextual()) {
             try {
@@ -187,54 +205,54 @@ public record JudgeFields(List<TestCase> tests, Checker checker, boolean stopOnF
 
     private static final Set<String> PROGRAM_KEYS = Set.of("language", "source_code", "files");
 
-    /** A checker program {@code {"language", "source_code", "files"}}. */
-    private static Checker program(JsonNode v, ProgramBounds b, List<FieldProblem> errors) {
+    /** A checker or interactor program {@code {"language", "source_code", "files"}} of field {@code field}. */
+    private static Checker.Program program(JsonNode v, String field, ProgramBounds b, List<FieldProblem> errors) {
         int before = errors.size();
         for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!PROGRAM_KEYS.contains(k)) {
-                errors.add(new FieldProblem(CHECKER, "unknown field '" + abbreviate(k) + "' of a checker program (accepted: files, language, source_code)"));
+                errors.add(new FieldProblem(field, "unknown field '" + abbreviate(k) + "' of " + (field.equals(CHECKER) ? "a checker" : "an interactor") + " program (accepted: files, language, source_code)"));
             }
         }
         JsonNode src = v.get("source_code");
         String source = null;
         if (!src.isTextual() || src.textValue().isEmpty()) {
-            errors.add(new FieldProblem(CHECKER, "source_code must be a non-empty string"));
+            errors.add(new FieldProblem(field, "source_code must be a non-empty string"));
         } else if (src.textValue().indexOf('\0') >= 0) {
-            errors.add(new FieldProblem(CHECKER, "source_code must not contain NUL characters"));
+            errors.add(new FieldProblem(field, "source_code must not contain NUL characters"));
         } else if (utf8(src.textValue()) > b.maxSourceBytes()) {
-            errors.add(new FieldProblem(CHECKER, "source_code is " + utf8(src.textValue()) + " bytes; the maximum is " + b.maxSourceBytes()));
+            errors.add(new FieldProblem(field, "source_code is " + utf8(src.textValue()) + " bytes; the maximum is " + b.maxSourceBytes()));
         } else {
             source = src.textValue();
         }
         JsonNode l = v.get("language");
         Optional<Language> lang = Optional.empty();
         if (l == null || !l.isTextual()) {
-            errors.add(new FieldProblem(CHECKER, "language is required: one of " + String.join(", ", b.languageIds())));
+            errors.add(new FieldProblem(field, "language is required: one of " + String.join(", ", b.languageIds())));
         } else {
             lang = b.languages().apply(l.textValue());
             if (lang.isEmpty()) {
-                errors.add(new FieldProblem(CHECKER, "language '" + abbreviate(l.textValue()) + "' is not available here; available: "
+                errors.add(new FieldProblem(field, "language '" + abbreviate(l.textValue()) + "' is not available here; available: "
                         + String.join(", ", b.languageIds())));
             } else if (!lang.get().takesCommandLineArguments()) {
-                errors.add(new FieldProblem(CHECKER, "language '" + lang.get().id() + "' takes no command-line arguments:"
+                errors.add(new FieldProblem(field, "language '" + lang.get().id() + "' takes no command-line arguments:"
                         + " a checker is run as `checker input output answer`"));
             }
         }
         List<FieldProblem> fileProblems = new ArrayList<>();
         List<BoxFile> files = FilesField.parse(v, "files", lang.map(Language::sourceFile).orElse(null), b.maxFiles(), b.maxFilesBytes(),
                 fileProblems);
-        for (FieldProblem p : fileProblems) errors.add(new FieldProblem(CHECKER, "checker " + p.message()));
+        for (FieldProblem p : fileProblems) errors.add(new FieldProblem(field, field + " " + p.message()));
         if (files != null) {
             for (BoxFile f : files) {
                 if (f.name().matches("(input|answer)-\\d+\\.txt|output\\.txt")) {
-                    errors.add(new FieldProblem(CHECKER, "checker files[] (\"" + f.name() + "\"): that name is where the tests' input, "
+                    errors.add(new FieldProblem(field, field + " files[] (\"" + f.name() + "\"): that name is where the tests' input, "
                             + "output or answer go"));
                 }
             }
         }
         if (errors.size() != before) return null;
-        return Checker.program(new Checker.Program(lang.get().id(), source, files));
+        return new Checker.Program(lang.get().id(), source, files);
     }
 
     private static Double tolerance(JsonNode checker, String field, Checker.Builtin builtin, List<FieldProblem> errors) {

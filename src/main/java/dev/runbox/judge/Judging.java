@@ -48,6 +48,52 @@ public final class Judging {
                 checkerOutput == null ? null : decode(checkerOutput.getBytes(StandardCharsets.UTF_8), keepBytes), earned);
     }
 
+    /** Signal 13: a program that wrote to a pipe nobody reads any more. */
+    static final int SIGPIPE = 13;
+
+    /**
+     * How the interactor of an interactive test ended: its testlib verdict ({@link Testlib#verdict}, or
+     * CHECKER_FAILED when it crashed or hit a limit of its own), and whether it ended before the program
+     * (as the worker saw the two runs end).
+     */
+    public record InteractorRun(CheckerVerdict verdict, boolean endedFirst) {
+    }
+
+    /**
+     * The result of interactive test {@code index}, decided as testlib-based judges decide one
+     * (Codeforces, DMOJ's bridged grader):
+     * <ol>
+     *   <li>an interactor that failed (said FAIL, crashed, hit its limits, gave no testlib code) makes the
+     *       test CHECKER_FAILED: the problem's fault, whatever the program did;</li>
+     *   <li>a program that failed (TLE, MLE, OLE, RE) gets its own verdict, even when the interactor
+     *       accepted (a run that did not end cleanly earns nothing; DMOJ's rule) — unless it ended RE while
+     *       the interactor refused (WA, PE, partial) and ended first, or it died of SIGPIPE (it wrote to an
+     *       interactor that had ended): then its crash followed from the interactor's verdict, which stands.
+     *       A limit is always the program's own: an interactor that ended leaves it end of file, not a wait;</li>
+     *   <li>else the interactor's verdict; when it accepted, the checker's on the interactor's output file
+     *       ({@code checked}; null when no checker ran).</li>
+     * </ol>
+     * {@code checker_output} is what the checker said when it ran, else what the interactor said.
+     */
+    public static TestResult interactive(int index, TestCase test, Run program, InteractorRun interactor, CheckerVerdict checked,
+                                         int keepBytes) {
+        CheckerVerdict said = interactor.verdict();
+        boolean interactorFailed = said.status() == TestStatus.CHECKER_FAILED;
+        boolean refused = !interactorFailed && said.status() != TestStatus.OK;
+        boolean programFirst = program.status() != Status.OK && !(refused && program.status() == Status.RE
+                && (interactor.endedFirst() || Integer.valueOf(SIGPIPE).equals(program.signal())));
+        if (!interactorFailed && programFirst) {
+            TestResult own = judge(index, test, program, null, keepBytes);
+            return new TestResult(own.index(), own.name(), own.status(), own.stdout(), own.stderr(), own.stdoutTruncated(),
+                    own.stderrTruncated(), own.exitCode(), own.signal(), own.timeSec(), own.cpuTimeSec(), own.memoryKb(), own.message(),
+                    decode(said.comment().getBytes(StandardCharsets.UTF_8), keepBytes), own.points());
+        }
+        CheckerVerdict decided = interactorFailed || refused ? said : checked != null ? checked : said;
+        Run ran = new Run(Status.OK, null, program.stdout(), program.stdoutTruncated(), program.stderr(), program.stderrTruncated(),
+                program.exitCode(), program.signal(), program.timeSec(), program.cpuTimeSec(), program.memoryKb());
+        return judge(index, test, ran, decided, keepBytes);
+    }
+
     /** A built-in checker's verdict on a run's whole stdout, or null when the test has no expected output. */
     public static CheckerVerdict builtin(Checker checker, TestCase test, byte[] stdout) {
         if (test.expectedOutput() == null) return null;

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * the results shown while the submission is PROCESSING (the final result has them).
  *
  * @param index         the test's place in the request's {@code tests}, from 0
- * @param checkerOutput what the checker said about the output (a built-in: where it first differs, or ok)
+ * @param checkerOutput what the checker said about the output (a built-in: where it first differs, or ok); in an
+ *                      interactive test, what the interactor said when no checker ran
  * @param points        what the test earned: its points when OK, the checker's share of them when PARTIAL, else 0
  */
 @JsonPropertyOrder({"index", "name", "status", "stdout", "stderr", "stdout_truncated", "stderr_truncated", "exit_code",

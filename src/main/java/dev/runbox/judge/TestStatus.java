@@ -12,7 +12,7 @@ public enum TestStatus {
     PE,
     /** The run ended OK and the checker program gave part of the test's points (testlib's quitp, exit code 7). */
     PARTIAL,
-    /** The checker program failed (crashed, hit its limits, said FAIL, or answered what testlib never does): the problem's fault, not the program's. */
+    /** The checker program or the interactor failed (crashed, hit its limits, said FAIL, or answered what testlib never does): the problem's fault, not the program's. */
     CHECKER_FAILED,
     TLE, MLE, OLE, RE,
     /** Not run: an earlier test failed and the submission asked to stop on the first failure. */

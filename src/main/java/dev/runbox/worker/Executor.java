@@ -26,12 +26,15 @@ import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.WorkDir;
 
+import org.slf4j.MDC;
+
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +42,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /** Runs one submission in the sandbox and turns the outcome into its final result. */
@@ -68,10 +77,20 @@ public final class Executor {
         Sandbox forLanguage(Language language) throws SandboxFailure;
     }
 
+    /** How often the worker looks whether a side of an interactive test has ended (ms): the other is let go then. */
+    private static final long RELEASE_INTERVAL_MS = 5;
+
     private final SandboxChoice sandboxes;
     private final LanguageRegistry languages;
     private final RunboxConfig config;
     private final Clock clock;
+    /** Runs the two sides of interactive tests; a side's sandbox lives only as long as its thread's task. */
+    private final ExecutorService sides = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "interactive-side");
+        t.setDaemon(true);
+        return t;
+    });
+    private Path pipesRoot;
 
     /** Runs every language in {@code sandbox}. */
     public Executor(Sandbox sandbox, LanguageRegistry languages, RunboxConfig config, Clock clock) {
@@ -115,8 +134,8 @@ public final class Executor {
         Sandbox sandbox = sandboxes.forLanguage(lang);
         if (!lang.compiled()) {
             if (job.judged()) {
-                return tests(job, current, lang, in -> sandbox.run(new RunSpec(command, files, in, limits, lang.mounts(), env)),
-                        null, progress);
+                return tests(job, current, lang, (wrapper, mounts, in) -> sandbox.run(new RunSpec(concat(wrapper, command), files, in,
+                        limits, concat(lang.mounts(), mounts), env)), null, progress);
             }
             if (!job.collect().isEmpty()) {
                 try (WorkDir box = sandbox.openWorkDir(files, writableBytes())) {
@@ -138,8 +157,8 @@ public final class Executor {
                         current.workerId(), current.attempts(), compileOutput, false);
             }
             if (job.judged()) {
-                return tests(job, current, lang, in -> box.run(new RunSpec(command, Map.of(), in, limits, lang.mounts(), env)),
-                        compileOutput, progress);
+                return tests(job, current, lang, (wrapper, mounts, in) -> box.run(new RunSpec(concat(wrapper, command), Map.of(), in,
+                        limits, concat(lang.mounts(), mounts), env)), compileOutput, progress);
             }
             SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
             ExecutionResult done = judged(job, current, lang, o, compileOutput);
@@ -149,20 +168,27 @@ public final class Executor {
 
     /**
      * The longest one attempt at {@code job} may take, by the wall time limits of its steps: the run, or
-     * each of its tests (and, with a checker program, its compile and a run of it per test). Besides
+     * each of its tests (and, with a checker or interactor program, its compile and a run of it per test). Besides
      * the compile of the program, which the caller's slack covers.
      */
     public Duration longestRun(Submission job) {
         Duration program = job.limits().wallTime().multipliedBy(Math.max(1, job.tests().size()));
-        Checker.Program p = job.checker() == null ? null : job.checker().program();
-        if (p == null) return program;
+        Duration all = program;
+        if (job.checker() != null && job.checker().program() != null) all = all.plus(helper(job.checker().program(), job.tests().size(), Duration.ZERO));
+        // an interactor's wall time limit is the program's plus its own
+        if (job.interactor() != null) all = all.plus(helper(job.interactor(), job.tests().size(), job.limits().wallTime()));
+        return all;
+    }
+
+    /** The longest a helper program (checker, interactor) may take: its compile and a run per test. */
+    private Duration helper(Checker.Program p, int tests, Duration extraPerRun) {
         Optional<Language> lang = languages.find(p.language());
-        if (lang.isEmpty()) return program;
+        if (lang.isEmpty()) return Duration.ZERO;
         LanguageLimits.Bounds b = languages.bounds(lang.get().id());
-        Duration checkerRun = new Limits(Duration.ofNanos(Math.round(b.defaultTimeLimitSec() * 1e9)), MIB, 1.0).wallTime();
+        Duration run = new Limits(Duration.ofNanos(Math.round(b.defaultTimeLimitSec() * 1e9)), MIB, 1.0).wallTime().plus(extraPerRun);
         CompileLimits cl = lang.get().compileLimits();
-        Duration checkerCompile = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), MIB, cl.cpuCores()).wallTime();
-        return program.plus(checkerRun.multipliedBy(job.tests().size())).plus(checkerCompile);
+        Duration compile = new Limits(Duration.ofNanos(Math.round(cl.timeLimitSec() * 1e9)), MIB, cl.cpuCores()).wallTime();
+        return run.multipliedBy(Math.max(1, tests)).plus(compile);
     }
 
     /** What the box holds before anything runs: the source under the language's file name, and the request's files. */
@@ -227,16 +253,26 @@ public final class Executor {
                 current.createdAt(), current.startedAt(), clock.instant(), current.workerId(), current.attempts(), compileOutput, false);
     }
 
-    /** One test's run of the program: a fresh process (and sandbox) with the submission's limits. */
+    /**
+     * One test's run of the program: a fresh process (and sandbox) with the submission's limits, its
+     * command after {@code wrapper} (empty: none), seeing {@code mounts} besides its language's.
+     */
     @FunctionalInterface
     private interface TestRun {
-        SandboxOutcome run(byte[] stdin) throws SandboxFailure, InterruptedException;
+        SandboxOutcome run(List<String> wrapper, List<Path> mounts, byte[] stdin) throws SandboxFailure, InterruptedException;
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        if (b.isEmpty()) return a;
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Runs every test in order (skipping those after a failure when asked) and judges the whole. */
     private ExecutionResult tests(Submission job, ExecutionResult current, Language lang, TestRun runs, String compileOutput,
                                   Consumer<ExecutionResult> progress) throws SandboxFailure, InterruptedException {
-        if (job.checker().program() == null) return tests(job, current, lang, runs, compileOutput, progress, null);
+        if (job.checker().program() == null) return withInteractor(job, current, lang, runs, compileOutput, progress, null);
         Checker.Program program = job.checker().program();
         Language checkerLang = languages.find(program.language())
                 .orElseThrow(() -> new SandboxFailure("the checker's language '" + program.language() + "' is not available on this worker"));
@@ -254,7 +290,7 @@ public final class Executor {
                             compileOutput, false);
                 }
             }
-            return tests(job, current, lang, runs, compileOutput, progress, (i, output) -> check(box, checkerLang, i, output));
+            return withInteractor(job, current, lang, runs, compileOutput, progress, (i, output) -> check(box, checkerLang, i, output));
         }
     }
 
@@ -264,8 +300,45 @@ public final class Executor {
         CheckerVerdict check(int index, byte[] output) throws SandboxFailure, InterruptedException;
     }
 
+    /** One interactive test, run beside the interactor (see {@link #interactiveTest}). */
+    @FunctionalInterface
+    private interface InteractiveTest {
+        TestResult run(int index, TestCase test) throws SandboxFailure, InterruptedException;
+    }
+
+    /**
+     * Runs the tests, beside the submission's interactor when it has one: compiled once (a failed compile
+     * is CHECKER_FAILED: the problem's fault), in a work dir of its own holding each test's input.
+     */
+    private ExecutionResult withInteractor(Submission job, ExecutionResult current, Language lang, TestRun runs, String compileOutput,
+                                           Consumer<ExecutionResult> progress, CheckerRun checker) throws SandboxFailure, InterruptedException {
+        if (!job.interactive()) return tests(job, current, lang, runs, compileOutput, progress, checker, null);
+        Checker.Program program = job.interactor();
+        Language ilang = languages.find(program.language())
+                .orElseThrow(() -> new SandboxFailure("the interactor's language '" + program.language() + "' is not available on this worker"));
+        Path root = pipesRoot();
+        try (WorkDir box = sandboxes.forLanguage(ilang).openWorkDir(interactorFiles(program, ilang, job.tests()), writableBytes())) {
+            if (ilang.compiled()) {
+                SandboxOutcome c = box.run(compileSpec(ilang, List.of(), program.files().stream().map(BoxFile::name).toList(),
+                        environment(ilang)));
+                CompileLimits cl = ilang.compileLimits();
+                Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
+                if (failed.isPresent()) {
+                    String said = compileOutput(c, CHECKER_COMPILE_OUTPUT_SHOWN);
+                    return new ExecutionResult(job.id(), Status.CHECKER_FAILED, job.language(), null, null, null, null, null, null,
+                            null, false, false, "the interactor did not compile (" + failed.get() + ")" + (said.isBlank() ? "" : ": " + said),
+                            current.createdAt(), current.startedAt(), clock.instant(), current.workerId(), current.attempts(),
+                            compileOutput, false);
+                }
+            }
+            return tests(job, current, lang, runs, compileOutput, progress, checker,
+                    (i, t) -> interactiveTest(job, lang, runs, checker, box, ilang, root, i, t));
+        }
+    }
+
     private ExecutionResult tests(Submission job, ExecutionResult current, Language lang, TestRun runs, String compileOutput,
-                                  Consumer<ExecutionResult> progress, CheckerRun checker) throws SandboxFailure, InterruptedException {
+                                  Consumer<ExecutionResult> progress, CheckerRun checker, InteractiveTest interactive)
+            throws SandboxFailure, InterruptedException {
         Limits l = job.limits();
         List<TestCase> tests = job.tests();
         List<TestResult> done = new ArrayList<>(tests.size());
@@ -277,17 +350,18 @@ public final class Executor {
                 done.add(TestResult.skipped(i, t));
                 continue;
             }
-            SandboxOutcome o = runs.run(t.stdin().getBytes(StandardCharsets.UTF_8));
-            Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
-            v = Verdict.heapExhausted(v, decode(o.stderr().bytes()), lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
-            Judging.Run run = new Judging.Run(v.status(), v.message(), o.stdout().bytes(), o.stdout().truncated(),
-                    o.stderr().bytes(), o.stderr().truncated(), o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()),
-                    seconds(o.cpuTime().toNanos()), o.memoryPeakBytes() / 1024);
-            CheckerVerdict checked = null;
-            if (v.status() == Status.OK) {
-                checked = checker != null ? checker.check(i, o.stdout().bytes()) : Judging.builtin(job.checker(), t, o.stdout().bytes());
+            TestResult r;
+            if (interactive != null) {
+                r = interactive.run(i, t);
+            } else {
+                SandboxOutcome o = runs.run(List.of(), List.of(), t.stdin().getBytes(StandardCharsets.UTF_8));
+                Judging.Run run = programRun(o, l, lang);
+                CheckerVerdict checked = null;
+                if (run.status() == Status.OK) {
+                    checked = checker != null ? checker.check(i, o.stdout().bytes()) : Judging.builtin(job.checker(), t, o.stdout().bytes());
+                }
+                r = Judging.judge(i, t, run, checked, config.testOutputKeepBytes());
             }
-            TestResult r = Judging.judge(i, t, run, checked, config.testOutputKeepBytes());
             done.add(r);
             if (r.status() != TestStatus.OK && job.stopOnFirstFailure()) stop = true;
             if (i + 1 < tests.size() && !stop && System.nanoTime() - shown >= PROGRESS_INTERVAL_NANOS) {
@@ -299,6 +373,151 @@ public final class Executor {
         return new ExecutionResult(job.id(), all.status(), job.language(), null, null, null, null, all.timeSec(), all.cpuTimeSec(),
                 all.memoryKb(), false, false, all.message(), current.createdAt(), current.startedAt(), clock.instant(),
                 current.workerId(), current.attempts(), compileOutput, false, done, all.testsPassed(), all.points(), null);
+    }
+
+    /** How a test's run of the program ended, judged by the submission's limits (before any checker). */
+    private Judging.Run programRun(SandboxOutcome o, Limits l, Language lang) throws SandboxFailure {
+        Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
+        v = Verdict.heapExhausted(v, decode(o.stderr().bytes()), lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
+        return new Judging.Run(v.status(), v.message(), o.stdout().bytes(), o.stdout().truncated(),
+                o.stderr().bytes(), o.stderr().truncated(), o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()),
+                seconds(o.cpuTime().toNanos()), o.memoryPeakBytes() / 1024);
+    }
+
+    /** The pipes root of this worker, made (and swept) on first use. */
+    private Path pipesRoot() throws SandboxFailure {
+        synchronized (this) {
+            if (pipesRoot == null) {
+                Path root = InteractionPipes.root(config.stateDir());
+                InteractionPipes.prepareRoot(root);
+                pipesRoot = root;
+            }
+            return pipesRoot;
+        }
+    }
+
+    /** One side of an interactive test as it ended, and when (System.nanoTime). */
+    private record Ended(SandboxOutcome outcome, long atNanos) {
+    }
+
+    /**
+     * Test {@code index} of an interactive problem: the program and the interactor run at once, each in a
+     * sandbox of its own, joined by two FIFOs ({@link InteractionPipes}): the program's stdout is the
+     * interactor's stdin and the interactor's stdout the program's stdin. The interactor runs as testlib
+     * runs one, {@code interactor input-N.txt output.txt}, in its own work dir, with its language's default
+     * time and memory limits and a wall time limit of the program's plus its own (so the program, waiting on
+     * it, hits its limit first); after it ends, the shell that started it prints {@code output.txt} on
+     * its stdout (the FIFO was its stdout) for the checker. The test is decided when both have ended
+     * ({@link Judging#interactive}); when one has ended the other reads end of file or gets a broken pipe.
+     */
+    private TestResult interactiveTest(Submission job, Language lang, TestRun runs, CheckerRun checker, WorkDir box, Language ilang,
+                                       Path root, int index, TestCase test) throws SandboxFailure, InterruptedException {
+        Limits l = job.limits();
+        LanguageLimits.Bounds b = languages.bounds(ilang.id());
+        long memoryMb = b.defaultMemoryLimitMb();
+        Limits own = new Limits(Duration.ofNanos(Math.round(b.defaultTimeLimitSec() * 1e9)), memoryMb * MIB, 1.0);
+        Duration wall = l.wallTime().plus(own.wallTime());
+        RunLimits limits = new RunLimits(own.cpuTime(), wall, own.memoryBytes(), own.cpuCores(), config.maxProcesses(),
+                config.outputCapBytes(), writableBytes(), OPEN_FILES);
+        Limits interactorLimits = new Limits(own.cpuTime(), own.memoryBytes(), own.cpuCores());
+        try (InteractionPipes pipes = InteractionPipes.make(root)) {
+            String toProgram = pipes.toProgram().toString();
+            String toInteractor = pipes.toInteractor().toString();
+            List<String> interactor = new ArrayList<>(List.of("/bin/sh", "-c",
+                    "i=$1 o=$2; shift 2; rm -f " + CHECKER_OUTPUT + "; \"$@\" >\"$o\" <\"$i\"; s=$?; cat " + CHECKER_OUTPUT
+                            + " 2>/dev/null; exit $s", "interactor", toInteractor, toProgram));
+            interactor.addAll(ilang.runCommand(List.of(checkerInput(index), CHECKER_OUTPUT), memoryMb));
+            RunSpec spec = new RunSpec(interactor, Map.of(), new byte[0], limits, concat(ilang.mounts(), List.of(root)), environment(ilang));
+            List<String> wrapper = List.of("/bin/sh", "-c", "i=$1 o=$2; shift 2; exec \"$@\" <\"$i\" >\"$o\"", "program",
+                    toProgram, toInteractor);
+            Map<String, String> mdc = MDC.getCopyOfContextMap();
+            Future<Ended> side = sides.submit(() -> withMdc(mdc, () -> box.run(spec)));
+            Future<Ended> prog = sides.submit(() -> withMdc(mdc, () -> runs.run(wrapper, List.of(root), new byte[0])));
+            Ended i;
+            Ended p;
+            try {
+                while (!side.isDone() && !prog.isDone()) {
+                    try {
+                        side.get(RELEASE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException | ExecutionException e) {
+                        // still running, or failed: either way the loop sees it done
+                    }
+                }
+                // one side has ended: the other now reads end of file or gets a broken pipe
+                pipes.release();
+                i = ended(side);
+                p = ended(prog);
+            } catch (InterruptedException e) {
+                // the runs end as the sandbox ends an interrupted run: killed, nothing left
+                side.cancel(true);
+                prog.cancel(true);
+                throw e;
+            } finally {
+                pipes.release();
+            }
+            Judging.Run run = programRun(p.outcome(), l, lang);
+            SandboxOutcome io = i.outcome();
+            String stderr = decode(io.stderr().bytes());
+            Verdict.Judged iv = Verdict.of(io, interactorLimits, config.outputCapBytes());
+            CheckerVerdict said;
+            if (io.termination() != SandboxOutcome.Termination.EXITED || io.signal() != null || io.exitCode() == null) {
+                said = CheckerVerdict.failed(iv.message(), stderr);
+            } else if (io.exitCode() == 128 + 13 && p.atNanos() < i.atNanos()) {
+                // SIGPIPE after the program ended: it stopped reading before the interactor was done
+                said = new CheckerVerdict(TestStatus.WA, 0, stderr.strip(),
+                        "wrong answer: the program ended before the interactor was done (its writes found no reader)");
+            } else if (io.exitCode() > 128 && io.exitCode() <= 128 + 64) {
+                said = CheckerVerdict.failed("killed by signal " + (io.exitCode() - 128), stderr);
+            } else {
+                said = Testlib.verdict(io.exitCode(), stderr);
+            }
+            said = said.byInteractor();
+            CheckerVerdict checked = null;
+            if (run.status() == Status.OK && said.status() == TestStatus.OK) {
+                byte[] output = io.stdout().bytes();
+                checked = checker != null ? checker.check(index, output) : Judging.builtin(job.checker(), test, output);
+            }
+            return Judging.interactive(index, test, run, new Judging.InteractorRun(said, i.atNanos() < p.atNanos()), checked,
+                    config.testOutputKeepBytes());
+        }
+    }
+
+    @FunctionalInterface
+    private interface SideRun {
+        SandboxOutcome run() throws SandboxFailure, InterruptedException;
+    }
+
+    private static Ended withMdc(Map<String, String> mdc, SideRun run) throws SandboxFailure, InterruptedException {
+        if (mdc != null) MDC.setContextMap(mdc);
+        try {
+            SandboxOutcome o = run.run();
+            return new Ended(o, System.nanoTime());
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private static Ended ended(Future<Ended> f) throws SandboxFailure, InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SandboxFailure sf) throw sf;
+            if (e.getCause() instanceof InterruptedException ie) throw ie;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new SandboxFailure("a side of an interactive test failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * The interactor's work dir: its source and files, and every test's input ({@code input-N.txt}, N
+     * from 1), placed before anything of the interactor runs.
+     */
+    static Map<String, byte[]> interactorFiles(Checker.Program program, Language lang, List<TestCase> tests) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(lang.sourceFile(), program.sourceCode().getBytes(StandardCharsets.UTF_8));
+        for (BoxFile f : program.files()) files.put(f.name(), f.bytes());
+        for (int i = 0; i < tests.size(); i++) files.put(checkerInput(i), tests.get(i).stdin().getBytes(StandardCharsets.UTF_8));
+        return files;
     }
 
     /**

@@ -231,6 +231,21 @@ class CliTest {
         assertThat(cli("judge", sum.toString(), dir.resolve("no-such-dir").toString(), "--server", server.base()).exitCode()).isEqualTo(2);
     }
 
+    @Test
+    void judge_with_an_interactor_file_plays_each_test_beside_it() throws Exception {
+        Path tests = Files.createDirectories(dir.resolve("game"));
+        Files.writeString(tests.resolve("1.in"), "37 100");
+        Files.writeString(tests.resolve("2.in"), "1 1000000");
+        Path interactor = source("interactor.py", "import sys\ns, top = map(int, open(sys.argv[1]).read().split())\nprint(top, flush=True)\n"
+                + "for n in range(1, 21):\n    g = int(input())\n    if g == s:\n        print('correct', flush=True)\n        sys.exit(0)\n"
+                + "    print('higher' if g < s else 'lower', flush=True)\nsys.exit(1)\n");
+        Path guess = source("guess.py", "lo, hi = 1, int(input())\nwhile True:\n    m = (lo + hi) // 2\n    print(m, flush=True)\n"
+                + "    r = input()\n    if r == 'correct': break\n    if r == 'higher': lo = m + 1\n    else: hi = m - 1\n");
+        Finished f = cli("judge", guess.toString(), tests.toString(), "--interactor-file", interactor.toString(), "--server", server.base());
+        assertThat(f.exitCode()).as(f.stderr()).isZero();
+        assertThat(lastLine(f.stderr())).startsWith("runbox: OK, 2/2 tests passed");
+    }
+
     private Finished cli(String... args) throws Exception {
         return RunboxCli.run(args);
     }

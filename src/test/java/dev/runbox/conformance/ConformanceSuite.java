@@ -715,6 +715,118 @@ abstract class ConformanceSuite {
         assertStatus(run(python("print(1)").checkerProgram("python", ok).test("1", "1")), "OK");
     }
 
+    // ------------------------------------------------------------------ judge mode: interactive problems
+
+    /**
+     * A guessing game's interactor in C, to testlib's conventions: it reads the secret and the top of the
+     * range from its input file, tells the program the top, answers each guess higher, lower or correct,
+     * and writes the number of guesses to its output file; 0 OK, 1 WA (too many guesses, no guess), 3 FAIL.
+     */
+    static final String GUESSING_INTERACTOR = "#include <stdio.h>\n#include <stdlib.h>\n#include <signal.h>\n"
+            + "int main(int argc, char **argv) {\n"
+            + "  signal(SIGPIPE, SIG_IGN);\n"
+            + "  FILE *inf = fopen(argv[1], \"r\"), *ouf = fopen(argv[2], \"w\");\n"
+            + "  long secret, top, guess;\n"
+            + "  if (!inf || !ouf || fscanf(inf, \"%ld %ld\", &secret, &top) != 2) { fprintf(stderr, \"bad input\"); return 3; }\n"
+            + "  printf(\"%ld\\n\", top); fflush(stdout);\n"
+            + "  for (int n = 1; n <= 20; n++) {\n"
+            + "    if (scanf(\"%ld\", &guess) != 1) { fprintf(stderr, \"no guess %d\", n); return 1; }\n"
+            + "    if (guess == secret) { puts(\"correct\"); fflush(stdout); fprintf(ouf, \"%d\\n\", n); fprintf(stderr, \"found in %d\", n); return 0; }\n"
+            + "    puts(guess < secret ? \"higher\" : \"lower\"); fflush(stdout);\n"
+            + "  }\n"
+            + "  fprintf(stderr, \"more than 20 guesses\"); return 1;\n"
+            + "}\n";
+
+    /** Binary search over 1..top, as the guessing game asks. */
+    static final String BINARY_SEARCH = "lo, hi = 1, int(input())\n"
+            + "while True:\n"
+            + "    m = (lo + hi) // 2\n"
+            + "    print(m, flush=True)\n"
+            + "    r = input()\n"
+            + "    if r == 'correct': break\n"
+            + "    if r == 'higher': lo = m + 1\n"
+            + "    else: hi = m - 1\n";
+
+    @Test
+    void an_interactive_guessing_game_is_solved_by_binary_search_and_its_output_file_is_checked() {
+        // the checker reads the interactor's output file (the number of guesses) and the test's answer (the most allowed)
+        String checker = "import sys\nn, most = (int(open(p).read()) for p in sys.argv[2:4])\n"
+                + "print('%d guesses, at most %d' % (n, most), file=sys.stderr)\nsys.exit(0 if n <= most else 1)\n";
+        JsonNode r = run(python(BINARY_SEARCH).interactor("c", GUESSING_INTERACTOR).checkerProgram("python", checker)
+                .test("small", "37 100", "7", null).test("edge", "1 1000000", "20", null).test("strict", "250000 1000000", "1", null));
+        assertThat(r.get("tests").findValuesAsText("status")).as("%s", r).containsExactly("OK", "OK", "WA");
+        assertStatus(r, "WA");
+        JsonNode tests = r.get("tests");
+        assertThat(tests.get(0).get("checker_output").asText()).matches("\\d guesses, at most 7");
+        assertThat(tests.get(2).get("checker_output").asText()).matches("\\d+ guesses, at most 1");
+        assertThat(tests.get(0).get("stdout").asText()).as("the program's output went to the interactor").isEmpty();
+        // without a checker, the interactor's verdict is the test's
+        JsonNode plain = run(python(BINARY_SEARCH).interactor("c", GUESSING_INTERACTOR).test("37 100", null).test("999 1000", null));
+        assertStatus(plain, "OK");
+        assertThat(plain.get("tests").get(1).get("checker_output").asText()).startsWith("found in ");
+    }
+
+    @Test
+    void readme_interactive_guessing_game_is_solved_in_3_and_20_guesses() throws Exception {
+        assumeTrue(Files.isReadable(README), "no README.md in " + Path.of("").toAbsolutePath());
+        // the body exactly as README "Interactive problems" sends it
+        String section = Files.readString(README).split("### Interactive problems", 2)[1];
+        String curl = section.substring(section.indexOf("```sh"), section.indexOf("```", section.indexOf("```sh") + 5));
+        String body = curl.substring(curl.indexOf("-d '") + 4, curl.lastIndexOf("'"));
+        Http.Reply r = http.post("/execute?wait=true", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        JsonNode j = r.json();
+        assertStatus(j, "OK");
+        assertThat(j.get("tests_passed").asInt()).isEqualTo(2);
+        assertThat(j.get("tests").findValuesAsText("checker_output")).containsExactly("found in 3", "found in 20");
+        assertThat(j.get("tests").get(0).get("stdout").asText()).isEmpty();
+        assertThat(curl).contains("\"checker_output\":\"found in 3\"", "\"checker_output\":\"found in 20\"");
+    }
+
+    @Test
+    void an_interactive_program_that_guesses_wrong_gets_WA_from_the_interactor() {
+        // guesses 1, 2, 3, …: more than 20 guesses for a secret above 20
+        JsonNode r = run(python("input()\ng = 0\nwhile True:\n    g += 1\n    print(g, flush=True)\n"
+                + "    if input() == 'correct': break\n").interactor("c", GUESSING_INTERACTOR).test("5 100", null).test("50 100", null));
+        assertThat(r.get("tests").findValuesAsText("status")).as("%s", r).containsExactly("OK", "WA");
+        assertStatus(r, "WA");
+        assertThat(r.get("message").asText()).isEqualTo("test 2 of 2: wrong answer: more than 20 guesses");
+    }
+
+    @Test
+    void an_interactive_program_that_never_answers_gets_its_own_TLE() {
+        JsonNode r = run(python("input()\nimport time\ntime.sleep(60)").timeLimitSec(0.5)
+                .interactor("c", GUESSING_INTERACTOR).test("5 100", null));
+        assertStatus(r, "TLE");
+        assertThat(r.get("tests").get(0).get("checker_output").asText()).as("the interactor saw the end of its input").isEqualTo("no guess 1");
+    }
+
+    @Test
+    void an_interactor_that_exits_at_once_ends_the_test_cleanly() {
+        long start = System.nanoTime();
+        // it says WA without a word to the program, which then reads end of file and fails
+        JsonNode r = run(python("import sys\nfor line in sys.stdin: print(line)\nsys.exit(4)").timeLimitSec(enough(5))
+                .interactor("c", "#include <stdio.h>\nint main(void) { fputs(\"nothing to say\", stderr); return 1; }\n")
+                .test("5 100", null).test("6 100", null));
+        assertThat(r.get("tests").findValuesAsText("status")).as("%s", r).allMatch(st -> st.equals("WA") || st.equals("RE"));
+        assertThat(r.get("tests").get(0).get("checker_output").asText()).isEqualTo("nothing to say");
+        // no wait for a wall time limit (10 s a test)
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds((long) (15 * deployment.slowdown())));
+        // an interactor that accepts at once leaves the program end of file: it exits 0, and the test is OK
+        assertStatus(run(python("import sys\nsys.stdin.read()").interactor("c", "int main(void) { return 0; }\n")
+                .test("", null)), "OK");
+    }
+
+    @Test
+    void an_interactor_needs_tests_and_is_refused_with_400_naming_it() {
+        assertProblem(http.postJson("/execute", python("print(1)").interactor("python", "pass").json()), 400, "interactor");
+        ObjectNode notAProgram = python("print(1)").test("1", null).json();
+        notAProgram.put("interactor", "guess.py");
+        assertProblem(http.postJson("/execute", notAProgram), 400, "interactor");
+        assertProblem(http.postJson("/execute", python("print(1)").test("1", null).interactor("cobol", "X").json()), 400,
+                "interactor");
+    }
+
     @Test
     void a_judged_submission_is_refused_with_400_naming_the_field_when_its_judge_fields_are_wrong() {
         Map<String, ObjectNode> cases = new LinkedHashMap<>();
@@ -1009,6 +1121,7 @@ abstract class ConformanceSuite {
         cases.put("checker", python("print(1)").test("1", "1").checker("close_enough").json());
         cases.put("stop_on_first_failure", python("print(1)").test("1", "1").json().put("stop_on_first_failure", "yes"));
         cases.put("collect", python("print(1)").collect("../etc/passwd").json());
+        cases.put("interactor", python("print(1)").interactor("python", "pass").json());
         ObjectNode noSource = python("print(1)").json();
         noSource.remove("source_code");
         cases.put("source_code", noSource);

@@ -15,7 +15,7 @@ final class Submission {
     /** Every field of POST /execute, as the README's two request tables list them. */
     static final List<String> FIELDS = List.of("source_code", "stdin_data", "language", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output", "files",
-            "tests", "checker", "stop_on_first_failure", "collect");
+            "tests", "checker", "stop_on_first_failure", "collect", "interactor");
 
     private final String language;
     private final String sourceCode;
@@ -33,6 +33,7 @@ final class Submission {
     private com.fasterxml.jackson.databind.JsonNode checker = null;
     private Boolean stopOnFirstFailure = null;
     private List<String> collect = null;
+    private ObjectNode interactor = null;
 
     private Submission(String language, String sourceCode) {
         this.language = language;
@@ -142,6 +143,13 @@ final class Submission {
         return this;
     }
 
+    /** An interactor, run beside each test testlib-style: {@code interactor input output}. */
+    Submission interactor(String language, String sourceCode) {
+        interactor = Http.JSON.createObjectNode().put("language", language).put("source_code", sourceCode);
+        interactor.putArray("files");
+        return this;
+    }
+
     Submission collect(String... names) {
         collect = List.of(names);
         return this;
@@ -169,6 +177,7 @@ final class Submission {
         n.set("tests", tests.isEmpty() ? Http.JSON.nullNode() : Http.JSON.valueToTree(tests));
         n.set("checker", checker == null ? Http.JSON.nullNode() : checker);
         n.set("collect", collect == null ? Http.JSON.nullNode() : Http.JSON.valueToTree(collect));
+        n.set("interactor", interactor == null ? Http.JSON.nullNode() : interactor);
         if (stopOnFirstFailure == null) n.putNull("stop_on_first_failure");
         else n.put("stop_on_first_failure", stopOnFirstFailure);
         return n;

@@ -59,7 +59,7 @@ public final class Leftovers {
 
     /** Sandbox uids a server uses (see BubblewrapSandbox): running, tearing down, waiting, one being made. */
     private static int uidCount(TestServer server) {
-        return 2 * server.config.workers() + server.config.preparedSandboxes() + 1;
+        return 3 * server.config.workers() + server.config.preparedSandboxes() + 1;
     }
 
     static List<String> processesOfUids(int fromUid, int toUidExclusive) throws IOException {

@@ -50,7 +50,9 @@ public final class CompleteRecords {
                 java.util.List.of(new TestCase("first test", "1 2\n", "3\n", 2.5), new TestCase("second", "2 3", "5", 1)),
                 new Checker(Checker.Builtin.FLOAT, 1e-9, 2e-6, new Checker.Program("python", "import sys\nsys.exit(0)\n",
                         java.util.List.of(new BoxFile("testlib.py", "def ok(): pass\n", BoxFile.Encoding.UTF8)))), true,
-                java.util.List.of("out.txt", "a name with a space (never valid in a request)"));
+                java.util.List.of("out.txt", "a name with a space (never valid in a request)"),
+                new Checker.Program("c", "int main(void) { return 0; }\n",
+                        java.util.List.of(new BoxFile("secret.txt", "42", BoxFile.Encoding.UTF8))));
     }
 
     /** A final result of {@code id} (so the truncated flags are known) with every component set. */

@@ -123,6 +123,8 @@ public final class RunboxProcess implements AutoCloseable {
     public void close() throws Exception {
         if (isAlive()) kill();
         dev.runbox.sandbox.Leftovers.removeRunCgroups(stateDir);
+        // the FIFOs' root of interactive tests (see Executor): empty once every test is over, else this throws
+        Files.deleteIfExists(stateDir.resolveSibling(stateDir.getFileName() + ".pipes"));
         if (Files.exists(stateDir)) {
             try (Stream<Path> walk = Files.walk(stateDir)) {
                 for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);

@@ -140,6 +140,8 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         runbox.close();
+        // the FIFOs' root of interactive tests (see Executor): empty once every test is over, else this throws
+        Files.deleteIfExists(stateDir.resolveSibling(stateDir.getFileName() + ".pipes"));
         if (Files.exists(stateDir)) {
             try (Stream<Path> walk = Files.walk(stateDir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -55,7 +55,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs programs in Docker containers of one image: a fresh container per run, with no network, a
  * read-only root, size-capped tmpfs for /box and /tmp, every capability dropped, no-new-privileges,
  * Docker's default seccomp profile, an unprivileged uid, memory (swap included), CPU and pids limits,
- * and no host path but, for a compile and its run, their own work dir (a Runbox-made, capped tmpfs).
+ * and no host path but, for a compile and its run, their own work dir (a Runbox-made, capped tmpfs), and
+ * the spec's read-only mounts (an interactive test's FIFOs).
  * Of the image, a run sees what a program needs: /usr, /bin, /lib…, /etc less its secrets; the rest
  * ({@link DockerMasks}: /var, /root, /home, /sys…) is masked empty.
  * Docker's tini is the container's pid 1, so the program is not: signals behave as on a host.
@@ -110,9 +111,6 @@ public final class DockerSandbox implements Sandbox {
 
     private SandboxOutcome runAs(RunSpec spec, int uid, Optional<Path> box)
             throws SandboxFailure, InterruptedException {
-        if (!spec.readOnlyMounts().isEmpty()) {
-            throw new SandboxFailure("the Docker sandbox shows no host paths; the image must hold " + spec.readOnlyMounts());
-        }
         RunLimits limits = spec.limits();
         String name = randomName();
         DockerCgroupParent parent = DockerCgroupParent.create(parts.cgroups(), cgroupMounts, name,
@@ -138,11 +136,17 @@ public final class DockerSandbox implements Sandbox {
         RunLimits l = spec.limits();
         // exec: as in the default sandbox, a program may run what it wrote (Docker's tmpfs default is noexec)
         String tmpfs = "rw,exec,nosuid,nodev,size=" + l.writableBytes();
-        Map<String, String> tmpfsMounts = box.isPresent()
+        Map<String, String> tmpfsMounts = new java.util.HashMap<>(box.isPresent()
                 ? Map.of("/tmp", tmpfs + ",mode=1777")
-                : Map.of("/tmp", tmpfs + ",mode=1777", RunSpec.WORK_DIR, tmpfs + ",mode=0700,uid=" + uid + ",gid=" + uid);
+                : Map.of("/tmp", tmpfs + ",mode=1777", RunSpec.WORK_DIR, tmpfs + ",mode=0700,uid=" + uid + ",gid=" + uid));
+        // a host path shown read-only (the FIFOs of an interactive test) under a masked place: the runtime masks
+        // after mounting, which would hide it, so that place is an empty root-owned tmpfs instead (as good a mask)
+        List<String> masks = maskedPaths.stream().filter(m -> spec.readOnlyMounts().stream().noneMatch(p -> p.startsWith(m))).toList();
+        for (String m : maskedPaths) {
+            if (!masks.contains(m)) tmpfsMounts.put(m, "ro,nosuid,nodev,noexec,size=4096,mode=0755");
+        }
         // the image's places a program never needs are masked (DockerMasks), as the default sandbox shows only /usr
-        HostConfig host = new MaskingHostConfig(maskedPaths)
+        HostConfig host = new MaskingHostConfig(masks)
                 .withNetworkMode("none")
                 .withReadonlyRootfs(true)
                 .withTmpFs(tmpfsMounts)
@@ -161,7 +165,10 @@ public final class DockerSandbox implements Sandbox {
                 // no core dumps, as in the default sandbox (runbox-init sets the other rlimits)
                 .withUlimits(List.of(new Ulimit("core", 0L, 0L)))
                 .withAutoRemove(false);
-        box.ifPresent(b -> host.withBinds(new Bind(b.toString(), new Volume(RunSpec.WORK_DIR), AccessMode.rw)));
+        List<Bind> binds = new java.util.ArrayList<>();
+        box.ifPresent(b -> binds.add(new Bind(b.toString(), new Volume(RunSpec.WORK_DIR), AccessMode.rw)));
+        for (Path p : spec.readOnlyMounts()) binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.ro));
+        if (!binds.isEmpty()) host.withBinds(binds);
         CreateContainerCmd cmd = docker.createContainerCmd(image)
                 .withName("runbox-" + instance + "-" + name)
                 .withLabels(Map.of(DockerImages.INSTANCE_LABEL, instance))

@@ -80,8 +80,9 @@ public final class SandboxHost {
         Cgroups cgroups = CgroupDetector.detect(instance);
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
-        // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made
-        UidPool uids = new UidPool(firstUid, 2 * maxConcurrentRuns + preparedAhead + 1);
+        // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made; a
+        // worker of an interactive test holds three (the program's, the interactor's and the checker's work dirs)
+        UidPool uids = new UidPool(firstUid, 3 * maxConcurrentRuns + preparedAhead + 1);
         SandboxParts parts = new SandboxParts(launcher, init, BubblewrapSandbox.BWRAP, staging, cgroups, uids, io, BubblewrapSandbox.hostUsrLinks());
         BubblewrapSandbox bubblewrap = null;
         DockerBackend docker = null;
