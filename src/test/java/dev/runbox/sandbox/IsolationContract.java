@@ -97,7 +97,11 @@ abstract class IsolationContract extends SandboxBackendContract {
 
     @Test
     void kill_of_every_process_kills_only_the_runs_own() throws Exception {
-        String victim = submitted(body("import time\ntime.sleep(2)\nprint('victim finished')\n", "time_limit_sec", 2.0));
+        // on a slow host (the VM stage's emulated guest) the victim sleeps longer, so it is still there
+        // when the killer's python has started, and its limit leaves room for its own start
+        double slow = TestServer.slowdown();
+        String victim = submitted(body("import time\ntime.sleep(" + Math.min(8, 2 * slow) + ")\nprint('victim finished')\n",
+                "time_limit_sec", Math.min(20, 2 * slow)));
         // the victim's python is running on the host before the attack starts
         await().atMost(Duration.ofSeconds(20)).until(() -> Leftovers.processesOfSandboxUids(server).stream()
                 .anyMatch(p -> p.endsWith("python3")));
