@@ -126,10 +126,11 @@ final class EmbeddedRunbox implements AutoCloseable {
 
     private static Slot claimSlot() throws CliFailure {
         try {
-            if (!Files.isDirectory(SLOTS, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(SLOTS);
-                Files.setPosixFilePermissions(SLOTS, PosixFilePermissions.fromString("rwx------"));
-            }
+            if (!Files.isDirectory(SLOTS, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(SLOTS);
+            // 0711, as a state dir's parent must be (BoxMount): bwrap, as the run's uid, resolves the
+            // box of a compiled language by a path through it. Set on every start: a host where an
+            // earlier version made it 0700 could not run C ("Can't find source path /proc/self/fd/9").
+            Files.setPosixFilePermissions(SLOTS, PosixFilePermissions.fromString("rwx--x--x"));
             for (int n = 0; n < MAX_SLOTS; n++) {
                 FileChannel channel = FileChannel.open(SLOTS.resolve(n + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         LinkOption.NOFOLLOW_LINKS);

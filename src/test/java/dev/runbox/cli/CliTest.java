@@ -184,6 +184,18 @@ class CliTest {
     }
 
     @Test
+    void run_without_a_server_compiles_and_runs_c_in_process_even_where_an_earlier_version_left_its_slots_dir_0700() throws Exception {
+        // the box of a compiled language is bound by a path through the slots dir, as the run's uid
+        if (Files.isDirectory(EmbeddedRunbox.SLOTS)) {
+            Files.setPosixFilePermissions(EmbeddedRunbox.SLOTS, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        Path file = source("local.c", "#include <stdio.h>\nint main(void) { puts(\"compiled here\"); return 3; }\n");
+        Finished f = cli("run", file.toString());
+        assertThat(f.stdout()).as("%s", f.stderr()).isEqualTo("compiled here\n");
+        assertThat(f.exitCode()).isEqualTo(3);
+    }
+
+    @Test
     void the_spinner_shows_while_waiting_when_stderr_is_a_terminal() throws Exception {
         Path file = source("slow.py", "import time\ntime.sleep(1)\nprint('done')\n");
         // script(1) gives the command a pseudo-terminal for stdin, stdout and stderr
