@@ -64,7 +64,9 @@ public record RunboxConfig(
         long maxFilesBytes,
         int maxTests,
         int testOutputKeepBytes,
-        long collectCapBytes) {
+        long collectCapBytes,
+        boolean sandboxReuse,
+        int sandboxMaxRuns) {
 
     /** The sandbox that runs languages without an image of their own. */
     public enum SandboxKind {
@@ -170,6 +172,8 @@ public record RunboxConfig(
         d.put("max-tests", "1000");
         d.put("test-output-keep-bytes", Integer.toString(8 * 1024));
         d.put("collect-cap-bytes", Integer.toString(256 * 1024));
+        d.put("sandbox-reuse", "true");
+        d.put("sandbox-max-runs", "100");
         return Map.copyOf(d);
     }
 
@@ -246,7 +250,9 @@ public record RunboxConfig(
                 r.longInteger("max-files-bytes"),
                 r.integer("max-tests"),
                 r.integer("test-output-keep-bytes"),
-                r.longInteger("collect-cap-bytes"));
+                r.longInteger("collect-cap-bytes"),
+                r.bool("sandbox-reuse"),
+                r.integer("sandbox-max-runs"));
         c.validate();
         return c;
     }
@@ -278,6 +284,7 @@ public record RunboxConfig(
         check(defaultCpuCores >= 0.01 && defaultCpuCores <= maxCpuCores, "default-cpu-cores must be in [0.01, max-cpu-cores]");
         check(outputCapBytes >= 1, "output-cap-bytes must be >= 1");
         check(maxProcesses >= 1 && maxProcesses <= 32768, "max-processes must be 1-32768");
+        check(sandboxMaxRuns >= 1 && sandboxMaxRuns <= 100_000, "sandbox-max-runs must be 1-100000");
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");
