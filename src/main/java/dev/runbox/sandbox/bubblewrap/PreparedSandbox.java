@@ -246,10 +246,11 @@ final class PreparedSandbox implements AutoCloseable {
         }
         SandboxOutcome outcome = RunOutcomes.outcome(spec, status, killedFor.get(), oomKills > 0, wall,
                 Duration.ofNanos(cpuNanos), memoryPeak, out, err);
+        Set<String> left = processes();
         clean = end.isPresent() && end.get().clean() && killedFor.get() == null && oomKills == 0 && fed(feeder)
-                && processes().equals(baseline);
-        if (!clean && end.isPresent()) log.debug("sandbox {} serves no further run (end {}, killed for {}, OOM kills {})",
-                name, end.get(), killedFor.get(), oomKills);
+                && left.equals(baseline);
+        if (!clean && end.isPresent()) log.debug("sandbox {} serves no further run (end {}, killed for {}, OOM kills {}, processes {} vs {})",
+                name, end.get(), killedFor.get(), oomKills, left, baseline);
         return outcome;
     }
 
