@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Proof that the reset between two runs of one bubblewrap environment leaves nothing: an attacker runs
@@ -162,6 +163,9 @@ class EnvironmentResetTest {
         readers = Executors.newCachedThreadPool();
         uidBase = 90000 + ThreadLocalRandom.current().nextInt(5000) * 8;
         sandbox = SandboxHost.open(state, uidBase, 2, prepared, 64L << 20, 64, readers, reuse);
+        if (reuse.on()) {
+            assumeTrue(sandbox.reusesEnvironments(), "this host's cgroups cannot reset a memory peak between runs: no reuse here");
+        }
         if (prepared > 0) await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.readyCount() == prepared);
     }
 

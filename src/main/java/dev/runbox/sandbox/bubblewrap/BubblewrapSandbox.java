@@ -31,6 +31,8 @@ import java.util.Optional;
  */
 public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BubblewrapSandbox.class);
+
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Debian's bubblewrap; the only one Runbox runs. */
     public static final Path BWRAP = Path.of("/usr/bin/bwrap");
@@ -39,6 +41,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     private final Path boxesRoot;
     private final SandboxPool pool;
     private final int maxProcesses;
+    private final boolean reuses;
     private final java.util.concurrent.atomic.AtomicLong madeHere = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -69,7 +72,20 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         this.parts = parts;
         this.maxProcesses = maxProcesses;
         this.boxesRoot = boxesRoot;
-        this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses, reuse.runsPerEnvironment()) : null;
+        int runs = reuse.runsPerEnvironment();
+        if (runs > 1 && !parts.cgroups().peakResetsPerRun()) {
+            // a run's memory peak would show in the next run's result: one environment per run instead
+            log.info("sandbox-reuse is on, but {} cannot reset a cgroup's memory peak between runs: one environment per run",
+                    parts.cgroups().describe());
+            runs = 1;
+        }
+        this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses, runs) : null;
+        this.reuses = pool != null && runs > 1;
+    }
+
+    /** Whether environments serve more than one run here (reuse asked for, prepared sandboxes, and a host that allows it). */
+    public boolean reusesEnvironments() {
+        return reuses;
     }
 
     /**
