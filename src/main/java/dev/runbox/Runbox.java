@@ -107,7 +107,8 @@ public final class Runbox implements AutoCloseable {
                 boolean onHost = languages.all().stream().anyMatch(l -> l.image().isEmpty());
                 sandbox = SandboxHost.openAll(config.stateDir(), config.sandboxUidBase(), config.workers(),
                         onHost ? config.preparedSandboxes() : 0, config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
-                        onHost, images, config.dockerHost());
+                        onHost, images, config.dockerHost(),
+                        new dev.runbox.sandbox.bubblewrap.BubblewrapSandbox.Reuse(config.sandboxReuse(), config.sandboxMaxRuns()));
                 Sandboxes opened = sandbox;
                 // not metered: a probe is not a job
                 languages = languages.probedInImages(new ImageVersions(language -> opened.of(language.image()), config));

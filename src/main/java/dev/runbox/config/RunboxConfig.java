@@ -66,7 +66,9 @@ public record RunboxConfig(
         int testOutputKeepBytes,
         long collectCapBytes,
         int judge0MaxBatch,
-        boolean judge0EnableSubmissionDelete) {
+        boolean judge0EnableSubmissionDelete,
+        boolean sandboxReuse,
+        int sandboxMaxRuns) {
 
     /** The sandbox that runs languages without an image of their own. */
     public enum SandboxKind {
@@ -175,6 +177,8 @@ public record RunboxConfig(
         // the Judge0 drop-in API (dev.runbox.compat.judge0): Judge0's MAX_SUBMISSION_BATCH_SIZE and ENABLE_SUBMISSION_DELETE
         d.put("judge0-max-batch", "20");
         d.put("judge0-enable-submission-delete", "false");
+        d.put("sandbox-reuse", "true");
+        d.put("sandbox-max-runs", "100");
         return Map.copyOf(d);
     }
 
@@ -253,7 +257,9 @@ public record RunboxConfig(
                 r.integer("test-output-keep-bytes"),
                 r.longInteger("collect-cap-bytes"),
                 r.integer("judge0-max-batch"),
-                r.bool("judge0-enable-submission-delete"));
+                r.bool("judge0-enable-submission-delete"),
+                r.bool("sandbox-reuse"),
+                r.integer("sandbox-max-runs"));
         c.validate();
         return c;
     }
@@ -285,6 +291,7 @@ public record RunboxConfig(
         check(defaultCpuCores >= 0.01 && defaultCpuCores <= maxCpuCores, "default-cpu-cores must be in [0.01, max-cpu-cores]");
         check(outputCapBytes >= 1, "output-cap-bytes must be >= 1");
         check(maxProcesses >= 1 && maxProcesses <= 32768, "max-processes must be 1-32768");
+        check(sandboxMaxRuns >= 1 && sandboxMaxRuns <= 100_000, "sandbox-max-runs must be 1-100000");
         check(writableMb >= 1, "writable-mb must be >= 1");
         check(maxAttempts >= 1 && maxAttempts <= 20, "max-attempts must be 1-20");
         check(stateDir.isAbsolute(), "state-dir must be an absolute path");

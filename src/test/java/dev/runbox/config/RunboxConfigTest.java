@@ -46,6 +46,15 @@ class RunboxConfigTest {
     }
 
     @Test
+    void environments_are_reused_by_default_for_at_most_100_runs_and_that_bound_is_checked() {
+        RunboxConfig c = RunboxConfig.from(NONE, NONE);
+        assertThat(c.sandboxReuse()).isTrue();
+        assertThat(c.sandboxMaxRuns()).isEqualTo(100);
+        assertThat(RunboxConfig.from(NONE, Map.of("sandbox-reuse", "false")).sandboxReuse()).isFalse();
+        assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("sandbox-max-runs", "0"))).hasMessageContaining("sandbox-max-runs");
+    }
+
+    @Test
     void the_state_dirs_go_under_var_lib_where_run_is_noexec_as_systemd_mounts_it() {
         var noexecRun = new dev.runbox.sandbox.cgroup.MountInfo.Mount(Path.of("/run"), "/", java.util.List.of("rw", "nosuid", "nodev", "noexec"), "tmpfs", java.util.List.of("rw"));
         var execRun = new dev.runbox.sandbox.cgroup.MountInfo.Mount(Path.of("/run"), "/", java.util.List.of("rw", "nosuid", "nodev"), "tmpfs", java.util.List.of("rw"));

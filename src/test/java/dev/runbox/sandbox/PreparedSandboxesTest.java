@@ -10,7 +10,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Sandboxes made ahead of their jobs: each serves one job, and none outlives the server. */
+/** Sandboxes made ahead of their jobs: no job sees a mark of an earlier one (reused or not), and none outlives the server. */
 class PreparedSandboxesTest {
 
     @Test

@@ -18,15 +18,20 @@ import java.util.Optional;
 /**
  * The default sandbox: bubblewrap for namespaces and mounts, a cgroup per run for memory, processes
  * and CPU, rlimits and a seccomp filter, and limits on CPU and wall time enforced by SIGKILL of the
- * whole run. Sandboxes of the common shape are prepared ahead ({@link SandboxPool}); others are made
- * when their job comes.
+ * whole run. Environments of the common shape are prepared ahead ({@link SandboxPool}) and, with
+ * {@link Reuse#on reuse}, serve up to {@link Reuse#maxRuns} runs each; others are made when their job
+ * comes and serve that job only.
  *
- * <p>Guarantees, when {@link #run} returns or throws: every process of the run is dead (the pid
- * namespace dies with bwrap, and the cgroup is emptied and removed); nothing the program wrote exists
- * (its writable places are tmpfs mounts inside its own mount namespace); the host side never opened a
- * path the program could reach (the job goes in through a pipe, outputs come back through pipes).
+ * <p>Guarantees, when {@link #run} returns or throws: every process of the run is dead (the run's own
+ * pid namespace is empty, or the whole environment is killed and its cgroup emptied and removed);
+ * nothing the program wrote exists (its writable places are tmpfs mounts inside the run's own mount
+ * namespace); the host side never opened a path the program could reach (the job goes in through a
+ * pipe, outputs come back through pipes). What an environment keeps from one run to the next, and why
+ * no run can use it: {@link PreparedSandbox}.
  */
 public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BubblewrapSandbox.class);
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Debian's bubblewrap; the only one Runbox runs. */
@@ -36,26 +41,61 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     private final Path boxesRoot;
     private final SandboxPool pool;
     private final int maxProcesses;
+    private final boolean reuses;
+    private final java.util.concurrent.atomic.AtomicLong madeHere = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Whether environments serve more than one run ({@code sandbox-reuse}), and how many at most
+     * ({@code sandbox-max-runs}).
+     */
+    public record Reuse(boolean on, int maxRuns) {
+        public static final Reuse OFF = new Reuse(false, 1);
+        /** The defaults of {@code sandbox-reuse} and {@code sandbox-max-runs}. */
+        public static final Reuse DEFAULT = new Reuse(true, 100);
+
+        public Reuse {
+            if (maxRuns < 1) throw new IllegalArgumentException("sandbox-max-runs must be at least 1, got " + maxRuns);
+        }
+
+        int runsPerEnvironment() {
+            return on ? maxRuns : 1;
+        }
+    }
 
     /**
      * @param boxesRoot     where work dirs of compiled languages are mounted ({@link BoxMount})
      * @param preparedAhead sandboxes kept ready for jobs of the default shape (0: none)
      * @param defaultShape  the shape most jobs have (no extra mounts, the configured tmpfs size)
      */
-    private BubblewrapSandbox(SandboxParts parts, Path boxesRoot, int preparedAhead, SandboxShape defaultShape, int maxProcesses) {
+    private BubblewrapSandbox(SandboxParts parts, Path boxesRoot, int preparedAhead, SandboxShape defaultShape, int maxProcesses,
+                              Reuse reuse) {
         this.parts = parts;
         this.maxProcesses = maxProcesses;
         this.boxesRoot = boxesRoot;
-        this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses) : null;
+        int runs = reuse.runsPerEnvironment();
+        if (runs > 1 && !parts.cgroups().peakResetsPerRun()) {
+            // a run's memory peak would show in the next run's result: one environment per run instead
+            log.info("sandbox-reuse is on, but {} cannot reset a cgroup's memory peak between runs: one environment per run",
+                    parts.cgroups().describe());
+            runs = 1;
+        }
+        this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses, runs) : null;
+        this.reuses = pool != null && runs > 1;
+    }
+
+    /** Whether environments serve more than one run here (reuse asked for, prepared sandboxes, and a host that allows it). */
+    public boolean reusesEnvironments() {
+        return reuses;
     }
 
     /**
      * The default sandbox, keeping {@code preparedAhead} sandboxes ready for jobs with no extra mounts
      * and tmpfs mounts of {@code writableBytes}.
      */
-    public static BubblewrapSandbox open(SandboxParts parts, Path boxesRoot, int preparedAhead, long writableBytes, int maxProcesses) {
+    public static BubblewrapSandbox open(SandboxParts parts, Path boxesRoot, int preparedAhead, long writableBytes, int maxProcesses,
+                                         Reuse reuse) {
         return new BubblewrapSandbox(parts, boxesRoot, preparedAhead, new SandboxShape(List.of(), writableBytes, Optional.empty()),
-                maxProcesses);
+                maxProcesses, reuse);
     }
 
     /** Which of the merged-/usr symlinks (/bin, /lib64 …) this host has. */
@@ -67,14 +107,30 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         SandboxShape shape = SandboxShape.of(spec);
         Optional<PreparedSandbox> ready = pool != null && pool.shape().equals(shape) ? pool.take() : Optional.empty();
-        PreparedSandbox sandbox = ready.isPresent() ? ready.get() : PreparedSandbox.prepare(parts, shape, maxProcesses);
+        PreparedSandbox sandbox;
+        if (ready.isPresent()) {
+            sandbox = ready.get();
+        } else {
+            // made by this thread, which may not outlive it: for this run only
+            sandbox = PreparedSandbox.prepare(parts, shape, maxProcesses, 1);
+            madeHere.incrementAndGet();
+        }
         try {
             return sandbox.run(spec);
         } finally {
-            // every process of the run is dead by now (run() made sure); removing its cgroup and
-            // staging dir need not delay the result
-            parts.io().execute(sandbox::close);
+            // every process of the run is dead by now (run() made sure); a reset environment serves the
+            // next run, any other is destroyed without delaying the result
+            if (ready.isPresent()) pool.giveBack(sandbox);
+            else parts.io().execute(sandbox::close);
         }
+    }
+
+    /**
+     * Environments made so far, ahead or for a job: a count unchanged across two runs means the second
+     * ran in the environment of the first (tests of the reset rely on it).
+     */
+    public long environmentsMade() {
+        return madeHere.get() + (pool == null ? 0 : pool.made());
     }
 
     /**

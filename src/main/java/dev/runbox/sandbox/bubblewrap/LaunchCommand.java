@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the command line that makes one sandbox: runbox-launch (cgroups, rlimits, privilege drop,
- * seccomp) followed by bubblewrap (namespaces, mounts) and runbox-init, which waits for the job.
- * Pure: no I/O, so every isolation choice is visible and unit-tested here.
+ * Builds the command line that makes one environment: runbox-launch (cgroups, rlimits, privilege
+ * drop, the seccomp filter built) followed by bubblewrap (namespaces, mounts) and runbox-init in serve
+ * mode, which waits for jobs and gives each run namespaces, mounts, capabilities (none) and the
+ * seccomp filter of its own (native/init.c). Pure: no I/O, so every isolation choice is visible and
+ * unit-tested here.
  */
 final class LaunchCommand {
 
@@ -17,8 +19,6 @@ final class LaunchCommand {
     static final int FD_SECCOMP = 10;
     static final int FD_STATUS = 11;
     static final int FD_INIT = 12;
-    /** runbox-init's report of the program's own time (native/init.c REPORT_FD). */
-    static final int FD_INIT_REPORT = 13;
     /** The host-mounted work dir of a run with a compile step, bound at /box (bwrap --bind-fd). */
     static final int FD_BOX = 9;
     /** Where runbox-init is placed inside the sandbox (a read-only copy). */
@@ -40,10 +40,9 @@ final class LaunchCommand {
      * @param uid        unprivileged host uid (and gid) of this sandbox
      * @param procsFiles cgroup.procs files to join
      * @param statusFile where bwrap writes its JSON status (in Runbox's private staging dir; must not exist)
-     * @param reportFile where runbox-launch copies runbox-init's report of the program's time (likewise)
      */
     static List<String> build(Path launcher, Path init, Path bwrap, int uid, List<Path> procsFiles, Path statusFile,
-                              Path reportFile, SandboxShape shape, List<String> usrLinks) {
+                              SandboxShape shape, List<String> usrLinks) {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         for (Path p : procsFiles) add(cmd, "--cgroup-procs", p.toString());
@@ -57,14 +56,17 @@ final class LaunchCommand {
         // the launcher opens the box as root, so bwrap (unprivileged) gets it by fd
         shape.hostBox().ifPresent(box -> add(cmd, "--fd", FD_BOX + "=" + box));
         add(cmd, "--fdw", FD_STATUS + "=" + statusFile);
+        // built here, loaded by runbox-init into each program right before exec
         add(cmd, "--seccomp-fd", Integer.toString(FD_SECCOMP));
-        add(cmd, "--init-report", FD_INIT_REPORT + "=" + reportFile);
         cmd.add("--");
 
         cmd.add(bwrap.toString());
-        // every namespace; no user namespaces inside; no way back to the host session or terminal
+        // every namespace; no user namespaces inside; no way back to the host session or terminal.
+        // runbox-init keeps its capabilities in the sandbox's user namespace (which owns nothing of the
+        // host's): it needs them to give each run its own namespaces and mounts; every program it
+        // starts drops them all, bounding and ambient sets included, before its exec (native/init.c)
         cmd.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-                "--new-session", "--cap-drop", "ALL", "--hostname", "runbox"));
+                "--new-session", "--cap-add", "ALL", "--hostname", "runbox"));
         // runbox-init is the run's pid 1: it times the program it forks, reaps every orphan, and no
         // signal of the program reaches it (the kernel delivers pid 1 only those it handles)
         cmd.add("--as-pid-1");
@@ -84,11 +86,13 @@ final class LaunchCommand {
         add(cmd, "--ro-bind-data", Integer.toString(FD_INIT), INIT_PATH);
         add(cmd, "--chdir", RunSpec.WORK_DIR);
         add(cmd, "--remount-ro", "/");
-        add(cmd, "--seccomp", Integer.toString(FD_SECCOMP));
         add(cmd, "--json-status-fd", Integer.toString(FD_STATUS));
         cmd.add("--clearenv"); // runbox-init gets nothing; the program gets exactly the job's environment
         cmd.add("--");
         cmd.add(INIT_PATH);
+        cmd.add("--serve");
+        cmd.add(Long.toString(shape.writableBytes()));
+        cmd.add(shape.hostBox().isPresent() ? "host-box" : "fresh-box");
         return cmd;
     }
 

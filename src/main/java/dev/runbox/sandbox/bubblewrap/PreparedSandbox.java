@@ -9,9 +9,8 @@ import dev.runbox.sandbox.SandboxOutcome.Termination;
 import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.cgroup.CgroupLimits;
 import dev.runbox.sandbox.cgroup.RunCgroup;
-import dev.runbox.sandbox.run.CappedOutputReader;
 import dev.runbox.sandbox.run.InitJob;
-import dev.runbox.sandbox.run.InitReport;
+import dev.runbox.sandbox.run.RunFrames;
 import dev.runbox.sandbox.run.LimitWatch;
 import dev.runbox.sandbox.run.RunOutcomes;
 import dev.runbox.sandbox.run.SandboxParts;
@@ -27,9 +26,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -37,14 +39,36 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One sandbox, made before its job is known and used for exactly one run.
+ * One environment: a sandbox made before its job is known, which serves up to {@code maxRuns} runs,
+ * each in namespaces, mounts and processes of its own, with a reset between them that leaves nothing
+ * of one run to the next; or, the first time anything about a run or its reset is not as it should be,
+ * no further run at all.
  *
- * <p>{@link #prepare} does everything slow: a cgroup, runbox-launch (which stays outside as the
- * sandbox's reaper) starting a child that joins the cgroup and drops to an unprivileged uid,
- * bubblewrap building namespaces, mounts and the seccomp filter, and runbox-init inside reporting
- * ready. {@link #run} then sets the job's limits on the cgroup, sends the job to
- * runbox-init (which execs the program: nothing else starts), watches CPU and wall time, and collects
- * the outcome. {@link #close} kills whatever is left and removes the cgroup and the staging dir.
+ * <p>{@link #prepare} does everything slow, once: a cgroup, runbox-launch (which stays outside as the
+ * environment's reaper) starting a child that joins the cgroup and drops to an unprivileged uid,
+ * bubblewrap building the environment's namespaces and mounts, and runbox-init inside (serve mode,
+ * native/init.c) reporting ready. {@link #run} sets the job's limits on the cgroup, sends the job to
+ * runbox-init, watches CPU and wall time, and collects the outcome from init's frames ({@link RunFrames}).
+ * Per run, init clones the run's pid 1 into fresh pid, mount, IPC, network and UTS namespaces, with
+ * fresh tmpfs /box, /tmp and /dev/shm, a read-only /dev and a /proc of its own; the program sets its
+ * signals, rlimits, umask and environment anew, drops every capability and loads the seccomp filter.
+ *
+ * <p>The reset, and what stops reuse: a run's result is returned only once init said the run is over,
+ * which it says only when the run's pid namespace is empty (every process of it killed and reaped;
+ * its mounts, IPC objects and sockets die with their namespaces) and its own checks passed (no child
+ * of its own left, its nice value unchanged). Then Runbox checks that the cgroup holds exactly the
+ * processes it held before the first run (bwrap's and init's). The environment serves another run only
+ * if all of that held, the run was not killed by Runbox at a limit (that kills the whole environment),
+ * no OOM kill happened, runbox-init took the job without a failure, and it has served fewer than
+ * {@code maxRuns}. Otherwise {@link #close} kills whatever is left and removes the cgroup and the
+ * staging dir.
+ *
+ * <p>What an environment keeps across its runs, and why that is safe: its uid (every path outside the
+ * per-run tmpfs mounts is read-only: /usr, the root, /dev), its user namespace (no run holds a
+ * capability in it), runbox-init (outside every run's pid namespace: no run can name, signal or trace
+ * it; the run's pid 1, which a run can see, is per run), and the cgroup (its limits and peak are set
+ * afresh per run, CPU time and OOM kills are counted as differences). Page-cache charges of earlier
+ * runs may show in a later run's memory peak on cgroup v1.
  */
 final class PreparedSandbox implements AutoCloseable {
 
@@ -54,8 +78,8 @@ final class PreparedSandbox implements AutoCloseable {
     /** How long making a sandbox, or the end of a run (kill, pipes closing), may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(10);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(5);
-    /** The staging file runbox-launch copies runbox-init's report into ({@link InitReport}). */
-    private static final String INIT_REPORT = "init-report";
+    /** Processes of a run's pids limit that are not the program's: the run's pid 1 (init's reaper). */
+    static final int RUN_OVERHEAD_PROCESSES = 1;
 
     private final SandboxParts parts;
     private final SandboxShape shape;
@@ -66,10 +90,15 @@ final class PreparedSandbox implements AutoCloseable {
     private final Process process;
     /** Whether the uid goes back to the pool when this sandbox is closed (not when a work dir holds it). */
     private final boolean ownsUid;
-    private boolean used;
+    private final int maxRuns;
+    private int runs;
+    /** Whether the last run, and the reset after it, went as they must for another run to follow. */
+    private boolean clean = true;
+    /** The cgroup's processes before the first run: bwrap's and runbox-init (the same after every clean run). */
+    private Set<String> baseline;
 
     private PreparedSandbox(SandboxParts parts, SandboxShape shape, String name, int uid, boolean ownsUid, Path staging,
-                            RunCgroup cgroup, Process process) {
+                            RunCgroup cgroup, Process process, int maxRuns) {
         this.parts = parts;
         this.ownsUid = ownsUid;
         this.shape = shape;
@@ -78,26 +107,34 @@ final class PreparedSandbox implements AutoCloseable {
         this.staging = staging;
         this.cgroup = cgroup;
         this.process = process;
+        this.maxRuns = maxRuns;
     }
 
     SandboxShape shape() {
         return shape;
     }
 
-    /** Makes a sandbox under a uid of its own and waits until runbox-init in it is ready. */
-    static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses)
-            throws SandboxFailure, InterruptedException {
-        return prepare(parts, shape, maxProcesses, parts.uids().take(), true);
+    /** Whether this environment may serve another run. */
+    boolean reusable() {
+        return clean && runs < maxRuns && process.isAlive();
     }
 
-    /** Makes a sandbox under {@code uid}, which its holder (a work dir) keeps after this sandbox is closed. */
+    /** Makes an environment under a uid of its own, for up to {@code maxRuns} runs, and waits until runbox-init in it is ready. */
+    static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses, int maxRuns)
+            throws SandboxFailure, InterruptedException {
+        return prepare(parts, shape, maxProcesses, parts.uids().take(), true, maxRuns);
+    }
+
+    /** Makes a sandbox for one run under {@code uid}, which its holder (a work dir) keeps after this sandbox is closed. */
     static PreparedSandbox prepareAs(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid)
             throws SandboxFailure, InterruptedException {
-        return prepare(parts, shape, maxProcesses, uid, false);
+        return prepare(parts, shape, maxProcesses, uid, false, 1);
     }
 
-    private static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid, boolean ownsUid)
+    private static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid, boolean ownsUid,
+                                           int maxRuns)
             throws SandboxFailure, InterruptedException {
+        if (maxRuns < 1) throw new IllegalArgumentException("an environment serves at least one run");
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
         String name = HexFormat.of().formatHex(id);
@@ -107,15 +144,15 @@ final class PreparedSandbox implements AutoCloseable {
         try {
             Files.createDirectory(staging);
             // the job's own memory and CPU limits are set in run(); until then the sandbox idles
-            cgroup = parts.cgroups().create(name, new CgroupLimits(64L * 1024 * 1024, maxProcesses, 1.0));
+            cgroup = parts.cgroups().create(name, new CgroupLimits(64L * 1024 * 1024, maxProcesses + RUN_OVERHEAD_PROCESSES, 1.0));
             List<String> cmd = LaunchCommand.build(parts.launcher(), parts.init(), parts.bwrap(), uid, cgroup.procsFiles(),
-                    staging.resolve("status.json"), staging.resolve(INIT_REPORT), shape, parts.usrLinks());
+                    staging.resolve("status.json"), shape, parts.usrLinks());
             log.debug("preparing sandbox {} as uid {}: {}", name, uid, cmd);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().clear(); // nothing of Runbox's environment goes further
             process = pb.start();
             awaitReady(parts, process);
-            return new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process);
+            return new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process, maxRuns);
         } catch (IOException e) {
             cleanUp(parts, uid, ownsUid, staging, cgroup, process);
             throw new SandboxFailure("cannot prepare a sandbox: " + e, e);
@@ -150,71 +187,115 @@ final class PreparedSandbox implements AutoCloseable {
         throw new SandboxFailure("sandbox setup failed: " + (said.isBlank() ? "exited without a word" : said.strip()));
     }
 
-    /** Runs the job; the sandbox cannot be used again. */
+    /** Runs the job; afterwards {@link #reusable} says whether another may follow. */
     SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
-        if (used) throw new IllegalStateException("a sandbox runs one job only");
-        used = true;
+        if (!reusable()) throw new IllegalStateException("this environment serves no further run");
         if (!shape.fits(spec)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
+        runs++;
+        clean = false; // until this run and its reset are seen to have gone as they must
+        if (baseline == null) baseline = processes();
         RunLimits limits = spec.limits();
-        cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
+        cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses() + RUN_OVERHEAD_PROCESSES, limits.cpuCores()));
         cgroup.resetPeak();
         long cpuBefore = cgroup.cpuUsage().toNanos();
         long oomBefore = cgroup.oomKills();
-        String nonce = InitReport.newNonce();
-        byte[] go = InitJob.encodeReporting(spec, nonce);
+        byte[] go = InitJob.encodeForEnvironment(spec);
         AtomicReference<Termination> killedFor = new AtomicReference<>();
         Runnable killForOutput = () -> {
             killedFor.compareAndSet(null, Termination.OUTPUT_LIMIT);
             kill();
         };
-        CappedOutputReader stdout = new CappedOutputReader(process.getInputStream(), limits.outputBytes(), killForOutput);
-        CappedOutputReader stderr = new CappedOutputReader(process.getErrorStream(), limits.outputBytes(), killForOutput);
+        RunFrames frames = new RunFrames(process.getInputStream(), limits.outputBytes(), killForOutput);
         long start = System.nanoTime();
-        Future<?> feeder = parts.io().submit(() -> feed(go, spec.stdin()));
-        Future<?> outReader = parts.io().submit(stdout);
-        Future<?> errReader = parts.io().submit(stderr);
+        Future<?> feeder = parts.io().submit(() -> feed(go));
+        Future<Optional<RunFrames.End>> ended = parts.io().submit(frames);
         long wallNanos;
         long cpuNanos;
+        Optional<RunFrames.End> end;
         try {
-            wallNanos = watch(limits, cpuBefore, killedFor, start);
-            // the run is over when its last process is: daemons and strays die here, not later
-            ensureEmpty();
-            await(outReader, "stdout");
-            await(errReader, "stderr");
-            feeder.cancel(true);
+            wallNanos = watch(limits, cpuBefore, killedFor, start, ended);
+            end = await(ended);
+            if (end.isEmpty()) {
+                // the environment is gone (killed at a limit, or died): its launcher reaps all of it
+                kill();
+                awaitExit(process);
+                ensureEmpty();
+            }
             cpuNanos = cgroup.cpuUsage().toNanos() - cpuBefore;
         } catch (InterruptedException | SandboxFailure | RuntimeException e) {
             kill();
-            outReader.cancel(true);
-            errReader.cancel(true);
+            ended.cancel(true);
             feeder.cancel(true);
             throw e;
         }
         long oomKills = cgroup.oomKills() - oomBefore;
         long memoryPeak = cgroup.memoryPeakBytes();
-        SandboxOutcome.CapturedOutput out = stdout.result();
-        SandboxOutcome.CapturedOutput err = stderr.result();
-        int status = exitCodeFromStatus().orElse(process.exitValue());
-        // the program's own time when init saw it end; Runbox's own measure when the run was killed
-        Duration wall = killedFor.get() == null ? programTime(nonce).orElse(Duration.ofNanos(wallNanos)) : Duration.ofNanos(wallNanos);
-        return RunOutcomes.outcome(spec, status, killedFor.get(), oomKills > 0, wall,
+        SandboxOutcome.CapturedOutput out = frames.stdout();
+        SandboxOutcome.CapturedOutput err = frames.stderr();
+        int status;
+        Duration wall = Duration.ofNanos(wallNanos);
+        if (end.isPresent()) {
+            status = end.get().status();
+            // the program's own time as init saw it; Runbox's own measure when the run was killed
+            if (killedFor.get() == null && end.get().programNanos() >= 0) wall = Duration.ofNanos(end.get().programNanos());
+        } else {
+            if (killedFor.get() == null && oomKills == 0) {
+                throw new SandboxFailure("sandbox " + name + " ended before its run did: " + environmentSaid());
+            }
+            status = exitCodeFromStatus().orElse(process.exitValue());
+        }
+        SandboxOutcome outcome = RunOutcomes.outcome(spec, status, killedFor.get(), oomKills > 0, wall,
                 Duration.ofNanos(cpuNanos), memoryPeak, out, err);
+        Set<String> left = processes();
+        clean = end.isPresent() && end.get().clean() && killedFor.get() == null && oomKills == 0 && fed(feeder)
+                && left.equals(baseline);
+        if (!clean && end.isPresent()) log.debug("sandbox {} serves no further run (end {}, killed for {}, OOM kills {}, processes {} vs {})",
+                name, end.get(), killedFor.get(), oomKills, left, baseline);
+        return outcome;
     }
 
-    /** Writes the job, then the program's stdin, then end of file. */
-    private Void feed(byte[] go, byte[] stdin) throws IOException {
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(go);
-            in.write(stdin);
+    /** The pids in the cgroup (any hierarchy: the launcher's child joined them all). */
+    private Set<String> processes() throws SandboxFailure {
+        Path procs = cgroup.procsFiles().get(0);
+        try {
+            return new HashSet<>(Files.readAllLines(procs, StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            // the program ended (or closed stdin) before reading all of its input: that is its business
-            log.debug("stdin of sandbox {} closed early: {}", name, e.toString());
+            throw new SandboxFailure("cannot read " + procs + ": " + e, e);
         }
+    }
+
+    /** Whether the job went to runbox-init whole (it had to, for init to run it). */
+    private static boolean fed(Future<?> feeder) throws InterruptedException {
+        try {
+            feeder.get(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            feeder.cancel(true);
+            return false;
+        }
+    }
+
+    /** What runbox-init or bwrap said on the environment's stderr before it ended (it has ended). */
+    private String environmentSaid() {
+        try {
+            String said = new String(process.getErrorStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+            return said.isEmpty() ? "exited with status " + process.exitValue() + " without a word" : said;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Writes the job (the program's stdin in it); the pipe stays open for the next job. */
+    private Void feed(byte[] go) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write(go);
+        in.flush();
         return null;
     }
 
     /** Waits for the program to end, or kills it at its CPU or wall time limit ({@link LimitWatch}); returns the wall time. */
-    private long watch(RunLimits limits, long cpuBefore, AtomicReference<Termination> killedFor, long start)
+    private long watch(RunLimits limits, long cpuBefore, AtomicReference<Termination> killedFor, long start,
+                       Future<Optional<RunFrames.End>> ended)
             throws InterruptedException, SandboxFailure {
         Termination hit = LimitWatch.untilEnd(limits, start, new LimitWatch.Running() {
             @Override
@@ -224,7 +305,14 @@ final class PreparedSandbox implements AutoCloseable {
 
             @Override
             public boolean awaitEnd(long nanos) throws InterruptedException {
-                return process.waitFor(nanos, TimeUnit.NANOSECONDS);
+                try {
+                    ended.get(nanos, TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    return false;
+                } catch (ExecutionException e) {
+                    return true; // the frames could not be read: await() below says why
+                }
             }
         });
         return hit == null ? System.nanoTime() - start : killFor(hit, killedFor, start);
@@ -260,15 +348,15 @@ final class PreparedSandbox implements AutoCloseable {
         }
     }
 
-    private void await(Future<?> reader, String stream) throws SandboxFailure, InterruptedException {
+    private Optional<RunFrames.End> await(Future<Optional<RunFrames.End>> ended) throws SandboxFailure, InterruptedException {
         try {
-            reader.get(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            return ended.get(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             kill();
-            throw new SandboxFailure(stream + " of the run stayed open " + TEARDOWN_BOUND.toSeconds()
-                    + " s after its last process ended");
+            throw new SandboxFailure("the output of sandbox " + name + " stayed open " + TEARDOWN_BOUND.toSeconds()
+                    + " s after the run ended");
         } catch (ExecutionException e) {
-            throw new SandboxFailure("reading " + stream + " failed: " + e.getCause(), e.getCause());
+            throw new SandboxFailure("reading the output of sandbox " + name + " failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -284,17 +372,6 @@ final class PreparedSandbox implements AutoCloseable {
         // leave their zombies to the host's init). Through the handle: Process.destroy() would also
         // close the pipes under the output readers.
         process.toHandle().destroy();
-    }
-
-    /** What runbox-init measured, from the report runbox-launch copied into the staging dir (root's, 0700). */
-    private java.util.Optional<Duration> programTime(String nonce) throws SandboxFailure {
-        Path file = staging.resolve(INIT_REPORT);
-        try {
-            return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
-                    ? InitReport.programTime(Files.readString(file, StandardCharsets.US_ASCII), nonce) : java.util.Optional.empty();
-        } catch (IOException e) {
-            throw new SandboxFailure("cannot read runbox-init's report " + file + ": " + e, e);
-        }
     }
 
     /** bwrap's --json-status-fd output: {"exit-code": N} once the sandbox's command ended. */

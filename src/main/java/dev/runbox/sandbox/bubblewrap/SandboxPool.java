@@ -11,11 +11,18 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sandboxes of one shape made ahead of their jobs, so that a job does not wait for namespaces,
- * mounts and cgroup moves (the slow part of a run). Each is used once and destroyed; a background
- * thread makes a new one after each take. A sandbox is never reused across submissions.
+ * Environments of one shape made ahead of their jobs, so that a job does not wait for namespaces,
+ * mounts and cgroup moves (the slow part of a run). With reuse on, an environment comes back after
+ * each run and serves the next, as long as it says it may ({@link PreparedSandbox#reusable}: its run
+ * and the reset after it went as they must, and it served fewer than {@code maxRuns}); any other is
+ * destroyed and a background thread makes a replacement. With reuse off, each is used once and a
+ * replacement is started at each take.
+ *
+ * <p>Only environments this pool made come back to it: their launchers were started by the pool's
+ * own threads, which live as long as the pool (a launcher dies with the thread that started it).
  */
 final class SandboxPool implements AutoCloseable {
 
@@ -28,14 +35,19 @@ final class SandboxPool implements AutoCloseable {
     private final SandboxParts parts;
     private final SandboxShape shape;
     private final int maxProcesses;
+    private final int maxRuns;
+    private final AtomicLong made = new AtomicLong();
     private final BlockingQueue<PreparedSandbox> ready;
     private final ScheduledExecutorService maker;
     private volatile boolean closed;
 
-    SandboxPool(SandboxParts parts, SandboxShape shape, int size, int maxProcesses) {
+    /** @param maxRuns runs each environment serves at most (1: reuse off) */
+    SandboxPool(SandboxParts parts, SandboxShape shape, int size, int maxProcesses, int maxRuns) {
+        if (maxRuns < 1) throw new IllegalArgumentException("an environment serves at least one run, not " + maxRuns);
         this.parts = parts;
         this.shape = shape;
         this.maxProcesses = maxProcesses;
+        this.maxRuns = maxRuns;
         this.ready = new ArrayBlockingQueue<>(Math.max(1, size));
         // a few makers: making a sandbox mostly waits (bwrap's setup, the kernel's cgroup move), so
         // several in parallel keep up with back-to-back jobs; their threads live as long as the pool,
@@ -52,11 +64,26 @@ final class SandboxPool implements AutoCloseable {
         return shape;
     }
 
-    /** A ready sandbox, if one is waiting; a replacement is started either way. */
+    /** A ready environment, if one is waiting; without reuse, a replacement is started at once. Give it back after its run. */
     Optional<PreparedSandbox> take() {
         PreparedSandbox s = ready.poll();
-        if (s != null) makeOne(0);
+        if (s != null && maxRuns == 1) makeOne(0);
         return Optional.ofNullable(s);
+    }
+
+    /**
+     * An environment from {@link #take} after its run: ready again if it may serve another, else
+     * destroyed (in the background: its processes are all gone already) and, with reuse, replaced.
+     */
+    void giveBack(PreparedSandbox s) {
+        if (!closed && maxRuns > 1 && s.reusable() && ready.offer(s)) return;
+        parts.io().execute(s::close);
+        if (maxRuns > 1) makeOne(0);
+    }
+
+    /** Environments this pool has made so far (for tests: the same count before and after a run means it was reused). */
+    long made() {
+        return made.get();
     }
 
     private void makeOne(long delayMs) {
@@ -64,7 +91,8 @@ final class SandboxPool implements AutoCloseable {
         maker.schedule(() -> {
             if (closed) return;
             try {
-                PreparedSandbox s = PreparedSandbox.prepare(parts, shape, maxProcesses);
+                PreparedSandbox s = PreparedSandbox.prepare(parts, shape, maxProcesses, maxRuns);
+                made.incrementAndGet();
                 if (closed || !ready.offer(s)) s.close();
             } catch (SandboxFailure e) {
                 log.warn("could not prepare a sandbox ahead (retrying in {} ms): {}", RETRY_DELAY_MS, e.getMessage());

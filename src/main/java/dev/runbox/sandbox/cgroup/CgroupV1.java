@@ -21,6 +21,12 @@ import java.util.stream.Stream;
  */
 public final class CgroupV1 implements Cgroups {
 
+    /** memory.max_usage_in_bytes is reset by writing to it. */
+    @Override
+    public boolean peakResetsPerRun() {
+        return true;
+    }
+
     private final String runPrefix;
     private final Path memory;
     private final Path pids;

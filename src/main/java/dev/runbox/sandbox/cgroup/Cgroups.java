@@ -20,6 +20,15 @@ public interface Cgroups {
      */
     int sweepStale();
 
+    /**
+     * Whether a run cgroup's memory peak can be started afresh between runs ({@link RunCgroup#resetPeak}),
+     * so that one cgroup can serve several runs one after another without a run's peak showing in the
+     * next run's result. Not on v2 here (memory.peak resets per open file only, kernel 6.12+, not done yet).
+     */
+    default boolean peakResetsPerRun() {
+        return false;
+    }
+
     /** "v1" or "v2", and where, for logs and check-host. */
     String describe();
 }

@@ -46,9 +46,16 @@ public final class SandboxHost {
      */
     public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                          long writableBytes, int maxProcesses, ExecutorService io) throws SandboxFailure {
+        return open(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, BubblewrapSandbox.Reuse.DEFAULT);
+    }
+
+    /** The default sandbox alone, its environments reused as {@code reuse} says. */
+    public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
+                                         long writableBytes, int maxProcesses, ExecutorService io, BubblewrapSandbox.Reuse reuse)
+            throws SandboxFailure {
         try {
             return openAll(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, true,
-                    Map.of(), "").of(java.util.Optional.empty()) instanceof BubblewrapSandbox b ? b : null;
+                    Map.of(), "", reuse).of(java.util.Optional.empty()) instanceof BubblewrapSandbox b ? b : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxFailure("interrupted while opening the sandbox", e);
@@ -64,6 +71,15 @@ public final class SandboxHost {
     public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                     long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
                                     Map<String, Set<Path>> images, String dockerHost) throws SandboxFailure, InterruptedException {
+        return openAll(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, onHost, images, dockerHost,
+                BubblewrapSandbox.Reuse.DEFAULT);
+    }
+
+    /** As above, with bubblewrap's environments reused as {@code reuse} says ({@code sandbox-reuse}, {@code sandbox-max-runs}). */
+    public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
+                                    long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
+                                    Map<String, Set<Path>> images, String dockerHost, BubblewrapSandbox.Reuse reuse)
+            throws SandboxFailure, InterruptedException {
         HostCheck.Report report = HostCheck.run(stateDir);
         if (onHost && !report.ok()) {
             throw new SandboxFailure("this host cannot sandbox programs, so Runbox will not run any:\n" + report.render());
@@ -89,7 +105,7 @@ public final class SandboxHost {
         try {
             if (onHost) {
                 log.info("sandbox: bubblewrap {}, {}", BubblewrapSandbox.BWRAP, cgroups.describe());
-                bubblewrap = BubblewrapSandbox.open(parts, boxes, preparedAhead, writableBytes, maxProcesses);
+                bubblewrap = BubblewrapSandbox.open(parts, boxes, preparedAhead, writableBytes, maxProcesses, reuse);
             }
             java.util.Map<String, Sandbox> byImage = new java.util.LinkedHashMap<>();
             if (!images.isEmpty()) {

@@ -43,10 +43,23 @@ public final class InitJob {
         return encode(spec, true, null);
     }
 
+    /**
+     * A job for an environment that serves many runs (runbox-init's serve mode): the program's stdin is
+     * in the job, since the pipe to init stays open for the next job; the seccomp filter and the
+     * report need no option there (init always loads the one and frames the other).
+     */
+    public static byte[] encodeForEnvironment(RunSpec spec) {
+        return encode(spec, true, null, "go+stdin");
+    }
+
     private static byte[] encode(RunSpec spec, boolean forContainer, String nonce) {
+        return encode(spec, forContainer, nonce, (forContainer ? "go+stdin+seccomp" : "go") + (nonce != null ? "+report" : ""));
+    }
+
+    private static byte[] encode(RunSpec spec, boolean forContainer, String nonce, String go) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + spec.files().values().stream().mapToInt(b -> b.length).sum()
                 + (forContainer ? spec.stdin().length : 0));
-        put(out, (forContainer ? "go+stdin+seccomp" : "go") + (nonce != null ? "+report" : ""));
+        put(out, go);
         if (nonce != null) put(out, nonce);
         putAll(out, spec.command());
         putAll(out, new TreeMap<>(spec.environment()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());

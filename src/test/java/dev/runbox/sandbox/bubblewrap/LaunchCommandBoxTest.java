@@ -24,7 +24,7 @@ class LaunchCommandBoxTest {
         SandboxShape shape = box.map(b -> SandboxShape.withBox(spec, b)).orElse(SandboxShape.of(spec));
         return LaunchCommand.build(Path.of("/state/bin/runbox-launch"), Path.of("/state/bin/runbox-init"),
                 Path.of("/usr/bin/bwrap"), 60001, List.of(Path.of("/cg/cgroup.procs")),
-                Path.of("/state/runs/r1/status.json"), Path.of("/state/runs/r1/init-report"), shape, List.of("bin", "lib"));
+                Path.of("/state/runs/r1/status.json"), shape, List.of("bin", "lib"));
     }
 
     @Test
@@ -42,6 +42,8 @@ class LaunchCommandBoxTest {
         // /box is bound before the root is made read-only, and the program runs in it
         assertThat(sandbox.indexOf("--bind-fd")).isLessThan(sandbox.indexOf("--remount-ro"));
         assertThat(Collections.indexOfSubList(sandbox, List.of("--chdir", "/box"))).isPositive();
+        // runbox-init keeps that box for each run instead of mounting a fresh tmpfs over it
+        assertThat(cmd.get(cmd.size() - 1)).isEqualTo("host-box");
     }
 
     @Test

@@ -24,7 +24,6 @@ class LaunchCommandTest {
     private static final Path INIT = Path.of("/run/runbox/bin/runbox-init");
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");
     private static final Path STATUS = Path.of("/run/runbox/runs/0123abcd/status.json");
-    private static final Path REPORT = Path.of("/run/runbox/runs/0123abcd/init-report");
     private static final int UID = 60007;
     private static final List<Path> PROCS = List.of(
             Path.of("/sys/fs/cgroup/memory/runbox-run-0123abcd/cgroup.procs"),
@@ -34,7 +33,7 @@ class LaunchCommandTest {
     private static final List<String> USR_LINKS = List.of("bin", "lib", "lib64");
 
     private static List<String> build(SandboxShape shape, List<String> usrLinks) {
-        return LaunchCommand.build(LAUNCHER, INIT, BWRAP, UID, PROCS, STATUS, REPORT, shape, usrLinks);
+        return LaunchCommand.build(LAUNCHER, INIT, BWRAP, UID, PROCS, STATUS, shape, usrLinks);
     }
 
     private static List<String> build() {
@@ -152,13 +151,8 @@ class LaunchCommandTest {
     }
 
     @Test
-    void launcher_gives_runbox_init_its_report_fd_and_copies_the_report_into_the_staging_dir() {
-        assertThat(values(launcherOptions(build()), "--init-report")).containsExactly(LaunchCommand.FD_INIT_REPORT + "=" + REPORT);
-    }
-
-    @Test
     void launcher_fds_do_not_collide_with_each_other_or_stdio() {
-        assertThat(List.of(LaunchCommand.FD_INIT, LaunchCommand.FD_STATUS, LaunchCommand.FD_SECCOMP, LaunchCommand.FD_INIT_REPORT,
+        assertThat(List.of(LaunchCommand.FD_INIT, LaunchCommand.FD_STATUS, LaunchCommand.FD_SECCOMP,
                 LaunchCommand.FD_BOX))
                 .doesNotHaveDuplicates().allMatch(fd -> fd > 2);
     }
@@ -166,7 +160,7 @@ class LaunchCommandTest {
     @Test
     void launcher_knows_every_option_it_is_given() {
         assertThat(names(launcherOptions(build())))
-                .allMatch(n -> List.of("--cgroup-procs", "--rlimit", "--uid", "--gid", "--fd", "--fdw", "--seccomp-fd", "--init-report").contains(n));
+                .allMatch(n -> List.of("--cgroup-procs", "--rlimit", "--uid", "--gid", "--fd", "--fdw", "--seccomp-fd").contains(n));
     }
 
     @Test
@@ -181,7 +175,7 @@ class LaunchCommandTest {
     void bwrap_unshares_everything_and_cannot_get_back() {
         List<String> names = names(bwrapOptions(build()));
         assertThat(names).contains("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session");
-        assertThat(names).doesNotContain("--share-net", "--cap-add");
+        assertThat(names).doesNotContain("--share-net");
     }
 
     @Test
@@ -190,8 +184,10 @@ class LaunchCommandTest {
     }
 
     @Test
-    void bwrap_drops_all_capabilities() {
-        assertThat(values(bwrapOptions(build()), "--cap-drop")).containsExactly("ALL");
+    void runbox_init_keeps_its_capabilities_in_the_sandboxs_user_namespace_to_make_each_runs_namespaces() {
+        // the program drops them all itself, before exec (native/init.c; proved by EnvironmentResetTest)
+        assertThat(values(bwrapOptions(build()), "--cap-add")).containsExactly("ALL");
+        assertThat(values(bwrapOptions(build()), "--cap-drop")).isEmpty();
     }
 
     @Test
@@ -252,10 +248,16 @@ class LaunchCommandTest {
     }
 
     @Test
-    void bwrap_installs_the_seccomp_filter_and_reports_status_on_the_launcher_fds() {
+    void bwrap_leaves_the_seccomp_filter_to_runbox_init_and_reports_status_on_the_launcher_fd() {
+        // runbox-init needs mount and unshare for each run; each program loads the filter before its exec
         List<Opt> opts = bwrapOptions(build());
-        assertThat(values(opts, "--seccomp")).containsExactly(Integer.toString(LaunchCommand.FD_SECCOMP));
+        assertThat(values(opts, "--seccomp")).isEmpty();
         assertThat(values(opts, "--json-status-fd")).containsExactly(Integer.toString(LaunchCommand.FD_STATUS));
+    }
+
+    @Test
+    void runbox_init_serves_runs_with_fresh_tmpfs_of_the_shapes_size() {
+        assertThat(program(build())).containsExactly("/.runbox/init", "--serve", Long.toString(WRITABLE), "fresh-box");
     }
 
     @Test
@@ -316,7 +318,7 @@ class LaunchCommandTest {
     @Test
     void the_sandbox_runs_exactly_runbox_init() {
         List<String> cmd = build();
-        assertThat(program(cmd)).containsExactly("/.runbox/init");
-        assertThat(cmd.subList(cmd.size() - 2, cmd.size())).containsExactly("--", "/.runbox/init");
+        assertThat(program(cmd).get(0)).isEqualTo("/.runbox/init");
+        assertThat(cmd.subList(cmd.size() - 5, cmd.size() - 3)).containsExactly("--", "/.runbox/init");
     }
 }

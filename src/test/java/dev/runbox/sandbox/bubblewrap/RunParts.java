@@ -35,7 +35,7 @@ public final class RunParts {
     public static List<String> bubblewrapAlone(RunSpec spec) {
         Path none = Path.of("/nonexistent");
         List<String> full = LaunchCommand.build(none, none, BubblewrapSandbox.BWRAP, 65534, List.of(), none.resolve("status"),
-                none.resolve("init-report"), SandboxShape.of(spec), LaunchCommand.hostUsrLinks());
+                SandboxShape.of(spec), LaunchCommand.hostUsrLinks());
         List<String> out = new ArrayList<>();
         int end = full.lastIndexOf("--");
         for (int i = full.indexOf(BubblewrapSandbox.BWRAP.toString()); i < end; i++) {
