@@ -424,11 +424,11 @@ public final class Executor {
             String toProgram = pipes.toProgram().toString();
             String toInteractor = pipes.toInteractor().toString();
             List<String> interactor = new ArrayList<>(List.of("/bin/sh", "-c",
-                    "i=$1 o=$2; shift 2; rm -f " + CHECKER_OUTPUT + "; \"$@\" >\"$o\" <\"$i\"; s=$?; cat " + CHECKER_OUTPUT
+                    "i=$1 o=$2; shift 2; rm -f " + CHECKER_OUTPUT + "; \"$@\" " + InteractionPipes.opens("o", "i") + "; s=$?; cat " + CHECKER_OUTPUT
                             + " 2>/dev/null; exit $s", "interactor", toInteractor, toProgram));
             interactor.addAll(ilang.runCommand(List.of(checkerInput(index), CHECKER_OUTPUT), memoryMb));
             RunSpec spec = new RunSpec(interactor, Map.of(), new byte[0], limits, concat(ilang.mounts(), List.of(root)), environment(ilang));
-            List<String> wrapper = List.of("/bin/sh", "-c", "i=$1 o=$2; shift 2; exec \"$@\" <\"$i\" >\"$o\"", "program",
+            List<String> wrapper = List.of("/bin/sh", "-c", "i=$1 o=$2; shift 2; exec \"$@\" " + InteractionPipes.opens("o", "i"), "program",
                     toProgram, toInteractor);
             Map<String, String> mdc = MDC.getCopyOfContextMap();
             Future<Ended> side = sides.submit(() -> withMdc(mdc, () -> box.run(spec)));

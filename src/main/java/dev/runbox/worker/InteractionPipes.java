@@ -26,14 +26,16 @@ import java.util.concurrent.TimeUnit;
  * (a FIFO on a read-only mount can still be opened for reading and writing: no file is written). The
  * FIFOs are 0666 since the two sides run under uids of their own. {@link #close} removes them.
  *
- * <p>Opening a FIFO blocks until its other end is opened, so a side whose peer died before opening its
- * end would wait for its wall time limit. So the host holds each FIFO open read-write (which never
+ * <p>A FIFO whose writers are all gone reads end of file, even when a writer is yet to come; and opening
+ * one end blocks until the other is open. So the host holds each FIFO open read-write (which never
  * blocks on Linux) from before either side starts until {@link #release}, called as soon as one side has
- * ended: until then no side's open can block (the sides still open theirs in an order that would not
- * deadlock without the host: the interactor its stdout first, the program its stdin first), and the host
- * never reads or writes, so the conversation is the sides' alone. Once released, the side still running
- * reads end of file, or gets a broken pipe when it writes: a test ends when its first side does, without
- * waiting for a limit (a side that closes its end early but runs on is seen to end when it ends).
+ * ended: until then no side reads end of file because its peer has not started yet. The host never reads
+ * or writes, so the conversation is the sides' alone. Once released, the side still running reads end of
+ * file, or gets a broken pipe when it writes: a test ends when its first side does, without waiting for a
+ * limit (a side that closes its end early but runs on is seen to end when it ends). A side that starts
+ * only after its peer ended and the host released would block in its open for good, so each side opens
+ * its ends by {@link #opens}, which never blocks (with reuse, an interactor that exits at once often ends
+ * before the program's shell has run).
  *
  * <p>Why FIFOs and not a relay through the host: the {@code Sandbox} seam takes a run's stdin as bytes
  * given up front and returns its output once it has ended, so a relay would need a streaming seam in
@@ -115,6 +117,17 @@ final class InteractionPipes implements AutoCloseable {
             removeQuietly(dir);
             throw e;
         }
+    }
+
+    /**
+     * The shell redirections by which a side takes its ends: stdout to the FIFO named by shell variable
+     * {@code out}, stdin from the one named by {@code in}, each opened without ever blocking: first
+     * read-write on a spare fd (never blocks), then the real end (cannot block: the spare fd is its other
+     * end), then the spare fd closed. So a side that starts after its peer ended and the host released the
+     * FIFOs still gets its ends, and then reads end of file or gets a broken pipe at once.
+     */
+    static String opens(String out, String in) {
+        return "3<>\"$" + out + "\" >\"$" + out + "\" 3>&- 4<>\"$" + in + "\" <\"$" + in + "\" 4<&-";
     }
 
     Path toProgram() {
