@@ -194,6 +194,19 @@ static int stdin_from_job(void) {
     return fd;
 }
 
+/* Reaps every child that ends (orphans of the run come to init) until CHILD does; its wait status. */
+static int reap_until(pid_t child) {
+    for (;;) {
+        int st;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            fail("waitpid");
+        }
+        if (pid == child) return st;
+    }
+}
+
 static long long now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -337,16 +350,7 @@ int main(int main_argc, char **main_argv) {
     close(1);
     /* pid 1 of the run (bwrap --as-pid-1): every orphan comes here and is reaped; the run ends with
      * the program, when this process exits and the kernel kills what is left of the namespace */
-    int status;
-    for (;;) {
-        int st;
-        pid_t pid = waitpid(-1, &st, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            fail("waitpid");
-        }
-        if (pid == child) { status = st; break; }
-    }
+    int status = reap_until(child);
     long long took = now_ns() - start;
     char line[NONCE_HEX + 32];
     int n = snprintf(line, sizeof line, "%s %lld\n", nonce, took);
@@ -581,16 +585,7 @@ static void reaper(const struct serve_job *job, unsigned long long tmpfs_bytes, 
     if (child < 0) fail("fork");
     if (child == 0) start_program(job);
     close(job->stdin_fd);
-    int status;
-    for (;;) {
-        int st;
-        pid_t pid = waitpid(-1, &st, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            fail("waitpid");
-        }
-        if (pid == child) { status = st; break; }
-    }
+    int status = reap_until(child);
     long long took = now_ns() - start;
     dprintf(rep_w, "%d %lld\n", WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), took);
     /* the kernel now kills what is left of the run's pid namespace; init's wait returns once it is empty */
