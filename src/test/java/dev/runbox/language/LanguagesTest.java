@@ -2,6 +2,7 @@ package dev.runbox.language;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.sandbox.Leftovers;
 import dev.runbox.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -248,35 +249,13 @@ class LanguagesTest {
 
     /**
      * Processes on the host running as one of this server's sandbox uids, once every run of this class
-     * is final (runs still in flight legitimately have processes), except those of sandboxes prepared
-     * ahead and waiting for a job (bwrap and runbox-init, nothing of any program).
+     * is final (runs still in flight legitimately have processes), except those of sandboxes waiting for
+     * a job (bwrap and runbox-init: prepared ones, and reused environments between runs), as
+     * {@link Leftovers} counts them, and zombies (bwrap's inner process is reaped by the host's init,
+     * sometimes late: dead already).
      */
     static List<String> processesOfRuns() throws Exception {
         submitted.values().forEach(server::awaitFinal);
-        List<String> found = new ArrayList<>();
-        int first = server.uidBase;
-        int last = server.uidBase + 2 * server.config.workers() + server.config.preparedSandboxes();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    List<String> status = Files.readAllLines(p.resolve("status"));
-                    // a zombie is dead already: bwrap's inner process is reaped by the host's init, sometimes late
-                    if (status.stream().anyMatch(l -> l.startsWith("State:") && l.contains("Z"))) continue;
-                    for (String line : status) {
-                        if (!line.startsWith("Uid:")) continue;
-                        int uid = Integer.parseInt(line.split("\\s+")[1]);
-                        String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
-                        boolean waitingSandbox = cmdline.trim().endsWith("/.runbox/init");
-                        if (uid >= first && uid <= last && !waitingSandbox) {
-                            found.add(p.getFileName() + " uid " + uid + ": " + status.get(0) + " "
-                                    + Files.readString(p.resolve("cmdline")).replace('\0', ' '));
-                        }
-                    }
-                } catch (java.io.IOException gone) {
-                    // the process ended while we looked
-                }
-            }
-        }
-        return found;
+        return Leftovers.programsOfSandboxUids(server).stream().filter(p -> !p.contains("(zombie)")).toList();
     }
 }

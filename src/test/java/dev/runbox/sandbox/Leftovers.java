@@ -46,7 +46,7 @@ public final class Leftovers {
     }
 
     /** Processes of the sandbox uids that are not part of a sandbox waiting for its job. */
-    static List<String> programsOfSandboxUids(TestServer server) throws IOException {
+    public static List<String> programsOfSandboxUids(TestServer server) throws IOException {
         return processesOfSandboxUids(server).stream()
                 // a sandbox being made: runbox-launch's child between its uid drop and the exec of bwrap
                 .filter(p -> !p.matches("(?s).*Name:\\s+(bwrap|init|runbox-init|runbox-launch)$")).toList();
