@@ -127,6 +127,7 @@ public final class Bench {
             latencyPhase(sandbox, docker, embedded, redis, rows);
             throughputPhase(sandbox, embedded, redis, rows);
             apiPhase(embedded, rows);
+            judgePhase(embedded, rows);
             stopAll();
         }
         memoryPhase(rows);
@@ -595,6 +596,21 @@ public final class Bench {
         }
     }
 
+    /** Judge mode's per-test cost and memory (see {@link JudgeCost}), on the embedded server. */
+    private void judgePhase(Embedded embedded, Rows rows) {
+        log("judge mode: %d + 1 tests against 1, %d rounds; one submission of %d tests", plan.judgeTests(), plan.rounds(),
+                plan.judgeMemoryTests());
+        long[] bareC;
+        try {
+            bareC = bare.latencies(c, plan.bareCPerRound());
+        } catch (Exception e) {
+            rows.judge.add(new Row("judge_per_test_cost", "judge mode", "per-test cost").fail("no baseline: " + e.getMessage()));
+            return;
+        }
+        rows.judge.add(JudgeCost.perTest(embedded.http(), plan.judgeTests(), plan.rounds(), plan.latencyPollNanos(), bareC));
+        rows.judge.add(JudgeCost.memory(embedded.http(), embedded.process(), plan.judgeMemoryTests(), plan.latencyPollNanos()));
+    }
+
     /**
      * RSS with {@code queuedSmall} and then {@code queuedLarge} jobs waiting, on a server of its own
      * whose one worker is held by a program that sleeps for an hour, so that nothing queued runs: the
@@ -713,6 +729,7 @@ public final class Bench {
     private static final class Rows {
         final List<Row> latency = new ArrayList<>();
         final List<Row> throughput = new ArrayList<>();
+        final List<Row> judge = new ArrayList<>();
         Row api;
         Row idleRss;
         Row idleRssAfterLoad;
@@ -726,6 +743,7 @@ public final class Bench {
                 order.addAll(latency.stream().filter(r -> r.section.equals(section)).toList());
                 order.addAll(throughput.stream().filter(r -> r.section.equals(section)).toList());
             }
+            order.addAll(judge);
             Stream.of(api, idleRss, idleRssAfterLoad, queued).filter(java.util.Objects::nonNull).forEach(order::add);
             report.rows.addAll(order);
         }
