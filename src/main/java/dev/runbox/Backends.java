@@ -4,6 +4,9 @@ import dev.runbox.config.RunboxConfig;
 import dev.runbox.keys.InMemoryKeyLimits;
 import dev.runbox.keys.KeyLimits;
 import dev.runbox.keys.RedisKeyLimits;
+import dev.runbox.live.InMemoryLiveChannels;
+import dev.runbox.live.LiveChannels;
+import dev.runbox.live.RedisLiveChannels;
 import dev.runbox.queue.InMemoryJobQueue;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.queue.RedisJobQueue;
@@ -23,14 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The queue, store and heartbeat registry a process talks to, all of one kind: in this process
+ * The queue, store, heartbeat registry and live channels a process talks to, all of one kind: in this process
  * ({@link #embedded}) or shared through Redis ({@link #redis}), and how to tell they work. The rest of
  * Runbox sees only their interfaces; this is the one place that picks the implementations.
  *
  * @param unready why the backends cannot serve now (empty when they can)
  * @param redis   the connection they share, null when embedded; closed by whoever owns these backends
  */
-record Backends(JobQueue queue, ResultStore store, WorkerRegistry registry, Supplier<Optional<String>> unready,
+record Backends(JobQueue queue, ResultStore store, WorkerRegistry registry, LiveChannels live, Supplier<Optional<String>> unready,
                 RedisConnection redis) {
 
     /** Redis backends when the config names a Redis, else embedded ones. */
@@ -43,7 +46,8 @@ record Backends(JobQueue queue, ResultStore store, WorkerRegistry registry, Supp
     static Backends embedded(RunboxConfig config, Clock clock, ScheduledExecutorService housekeeping) {
         InMemoryResultStore store = new InMemoryResultStore(config.resultTtl(), clock);
         housekeeping.scheduleAtFixedRate(store::evictExpired, 30, 30, TimeUnit.SECONDS);
-        return new Backends(new InMemoryJobQueue(config.queueCapacity()), store, new LocalWorkerRegistry(clock), Optional::empty, null);
+        return new Backends(new InMemoryJobQueue(config.queueCapacity()), store, new LocalWorkerRegistry(clock),
+                new InMemoryLiveChannels(config.resultTtl(), clock), Optional::empty, null);
     }
 
     /** Everything shared through the Redis of the config; {@code workerId} is this process's consumer name in the queue. */
@@ -53,7 +57,7 @@ record Backends(JobQueue queue, ResultStore store, WorkerRegistry registry, Supp
             Keys keys = Keys.DEFAULT;
             RedisJobQueue queue = new RedisJobQueue(redis, keys, workerId, config.queueCapacity(), config.visibilityTimeout());
             return new Backends(queue, new RedisResultStore(redis, keys, config.resultTtl()), new RedisWorkerRegistry(redis, keys),
-                    redis::check, redis);
+                    new RedisLiveChannels(redis, keys, config.resultTtl()), redis::check, redis);
         } catch (RuntimeException e) {
             redis.close();
             throw e;

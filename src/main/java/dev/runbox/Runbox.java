@@ -125,7 +125,7 @@ public final class Runbox implements AutoCloseable {
                     if (s == null) throw new SandboxFailure("no sandbox for language " + language.id());
                     return s;
                 };
-                workers = new WorkerPool(backend.queue(), store, new Executor(choice, languages, config, clock),
+                workers = new WorkerPool(backend.queue(), store, new Executor(choice, languages, config, clock, backend.live()),
                         clock, config.maxAttempts(), workerId, config.leaseRenewal());
                 workers.start(config.workers());
                 scheduleHeartbeats(config, backend, workers, housekeeping);
@@ -137,7 +137,8 @@ public final class Runbox implements AutoCloseable {
                     () -> localSandbox == null ? 0 : localSandbox.readyCount());
             if (serveHttp) {
                 api = new HttpApi(config, backend.queue(), store, languages, clock, () -> local == null ? 0 : local.busy(),
-                        backend.registry(), backend.unready(), keys, backend.keyLimits(config, clock)).extend(metrics::install).start();
+                        backend.registry(), backend.unready(), keys, backend.keyLimits(config, clock), backend.live())
+                        .extend(metrics::install).start();
                 keys.ifPresent(k -> log.info("API keys on: {} keys ({}), limits {}", k.names().size(), String.join(", ", k.names()),
                         backend.redis() == null ? "in this process" : "shared through Redis"));
                 log.info("Runbox listening on http://{}:{} with {} workers{}; languages: {}", config.host(), api.port(),

@@ -37,16 +37,18 @@ import java.util.Set;
  * @param files                files placed in /box beside the source (see {@link FilesField})
  * @param judge                the tests, checker and stop rule of a judged submission ({@link JudgeFields#NONE}: a plain run)
  * @param collect              files of /box to return after the run ({@link Collect})
+ * @param stderrToStdout       whether the program's stderr is its stdout ({@code stderr_to_stdout}): one stream in the
+ *                             order written, as a terminal shows it; stderr is then empty
  */
 public record ExecuteRequest(String sourceCode, String stdinData, String language, Limits limits,
                              List<String> compilerOptions, List<String> commandLineArguments, String expectedOutput,
                              boolean cache, Optional<URI> callbackUrl, List<BoxFile> files,
-                             JudgeFields judge, List<String> collect) {
+                             JudgeFields judge, List<String> collect, boolean stderrToStdout) {
 
     static final Set<String> FIELDS = Set.of("source_code", "stdin_data", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "language", "compiler_options", "command_line_arguments", "expected_output", "cache",
             "callback_url", FilesField.FIELD, JudgeFields.TESTS, JudgeFields.CHECKER, JudgeFields.STOP_ON_FIRST_FAILURE, JudgeFields.INTERACTOR,
-            Collect.FIELD);
+            Collect.FIELD, "stderr_to_stdout");
     /** Most elements in {@code compiler_options} and in {@code command_line_arguments}. */
     static final int MAX_LIST_ELEMENTS = 64;
     /** Longest element of those lists, UTF-8 bytes. */
@@ -153,10 +155,15 @@ public record ExecuteRequest(String sourceCode, String stdinData, String languag
         if (collect != null && !collect.isEmpty() && judge != null && !judge.tests().isEmpty()) {
             fileProblems.add(new FieldProblem(Collect.FIELD, "is for a plain run, not with tests"));
         }
+        Boolean stderrToStdout = bool(body, "stderr_to_stdout", false, errors);
+        if (Boolean.TRUE.equals(stderrToStdout) && judge != null && judge.interactor() != null) {
+            fileProblems.add(new FieldProblem("stderr_to_stdout", "is not taken with an interactor: the program's stdout is what the interactor reads"));
+        }
         fileProblems.forEach(p -> errors.add(new Problem.FieldError(p.field(), p.message())));
         if (!errors.isEmpty()) throw Problem.invalidFields(errors);
         Limits limits = new Limits(Duration.ofNanos(Math.round(time * 1e9)), memory.longValue() * 1024 * 1024, cores);
-        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl, files, judge, collect);
+        return new ExecuteRequest(source, stdin, language, limits, compilerOptions, arguments, expected, cache, callbackUrl, files, judge, collect,
+                stderrToStdout);
     }
 
     private static Boolean bool(JsonNode body, String field, boolean fallback, List<Problem.FieldError> errors) {

@@ -117,16 +117,17 @@ public final class HttpApi {
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready) {
         this(config, queue, store, languages, clock, busyWorkers, workers, unready, Optional.empty(),
-                new InMemoryKeyLimits(config.resultTtl()));
+                new InMemoryKeyLimits(config.resultTtl()), new dev.runbox.live.InMemoryLiveChannels(config.resultTtl(), clock));
     }
 
     /**
      * @param apiKeys the keys of {@code api-keys-file} (empty: keys off)
      * @param keyLimits where the keys' rate, quota and ownership live (in memory, or Redis when shared)
+     * @param live      where live runs' input and output travel (the workers' channels)
      */
     public HttpApi(RunboxConfig config, JobQueue queue, ResultStore store, LanguageRegistry languages, Clock clock,
                    IntSupplier busyWorkers, WorkerRegistry workers, Supplier<Optional<String>> unready,
-                   Optional<ApiKeys> apiKeys, KeyLimits keyLimits) {
+                   Optional<ApiKeys> apiKeys, KeyLimits keyLimits, dev.runbox.live.LiveChannels live) {
         this.config = config;
         this.queue = queue;
         this.store = store;
@@ -144,9 +145,9 @@ public final class HttpApi {
         this.workers = workers;
         this.unready = unready;
         this.gateway = new SubmissionGateway(config, languages, submissions, store, push, callbacks, keys, recent, queue, workers,
-                pushExecutor);
+                pushExecutor, live);
         this.judge0 = new Judge0Routes(gateway);
-        this.piston = new PistonRoutes(config, languages, gateway::runToEnd, this::maxBodyBytes);
+        this.piston = new PistonRoutes(config, languages, gateway, this::maxBodyBytes);
     }
 
     /**
@@ -178,6 +179,10 @@ public final class HttpApi {
             c.jetty.host = config.host();
             c.jetty.port = config.port();
             c.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath())); // before the routes
+            // a WebSocket is a GET with an upgrade, as the OpenAPI document writes it
+            c.events.wsHandlerAdded(h -> {
+                if (h.getHandlerType() == io.javalin.websocket.WsHandlerType.WEBSOCKET) routes.add("GET " + h.getPath());
+            });
             c.routes.post("/execute", this::execute);
             c.routes.get("/result/{id}", this::result);
             c.routes.get("/health", this::health);

@@ -71,6 +71,14 @@ final class KeyGate {
             String raw = ctx.pathParamMap().get("id");
             if (raw != null) SubmissionId.parse(raw).ifPresent(id -> checkVisible(Optional.of(key), id));
         });
+        // a WebSocket (the Piston layer's /connect) is authenticated at its upgrade, a plain HTTP request
+        // with no matched HTTP endpoint above; the caller is then read from its context (callerOf)
+        c.routes.wsBeforeUpgrade(ctx -> ctx.attribute(CALLER, authenticate(ctx)));
+    }
+
+    /** The caller of a WebSocket, found at its upgrade. */
+    static Optional<ApiKey> callerOf(io.javalin.websocket.WsContext ctx) {
+        return Optional.ofNullable(ctx.attribute(CALLER));
     }
 
     private ApiKey authenticate(Context ctx) {
@@ -104,7 +112,10 @@ final class KeyGate {
 
     /** Takes {@code requests} tokens from the caller's bucket, or refuses with 429. */
     void charge(Context ctx, int requests) {
-        Optional<ApiKey> key = caller(ctx);
+        charge(caller(ctx), requests);
+    }
+
+    void charge(Optional<ApiKey> key, int requests) {
         if (key.isEmpty()) return;
         Optional<Duration> wait;
         try {

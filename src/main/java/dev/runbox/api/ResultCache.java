@@ -80,6 +80,7 @@ final class ResultCache {
             parts.add(Boolean.toString(req.judge().stopOnFirstFailure()));
             parts.add(String.valueOf(req.judge().interactor()));
             parts.add(String.valueOf(req.collect()));
+            parts.add(Boolean.toString(req.stderrToStdout()));
             for (String part : parts) {
                 byte[] b = part.getBytes(StandardCharsets.UTF_8);
                 d.update(ByteBuffer.allocate(8).putLong(b.length).array()); // length-prefixed: no two inputs meet

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.job.SubmissionId;
+import dev.runbox.keys.ApiKey;
 import dev.runbox.language.LanguageRegistry;
+import dev.runbox.live.LiveChannels;
+import dev.runbox.live.LiveLink;
 import dev.runbox.queue.JobQueue;
 import dev.runbox.registry.WorkerRegistry;
 import dev.runbox.store.ResultStore;
 import io.javalin.http.Context;
+import io.javalin.websocket.WsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +46,12 @@ public final class SubmissionGateway {
     private final WorkerRegistry workers;
     private final Executor executor;
     private final WaitForResult waiter;
+    private final LiveChannels live;
 
     SubmissionGateway(RunboxConfig config, LanguageRegistry languages, Submissions submissions, ResultStore store, ResultPush push,
                       Callbacks callbacks, KeyGate keys, RecentSubmissions recent, JobQueue queue, WorkerRegistry workers,
-                      Executor executor) {
+                      Executor executor, LiveChannels live) {
+        this.live = live;
         this.config = config;
         this.languages = languages;
         this.submissions = submissions;
@@ -100,6 +106,40 @@ public final class SubmissionGateway {
         charge(ctx, 1);
         ExecutionResult first = accept(ctx, parse(runboxBody));
         return waiter.result(first.submissionId(), config.maxWait());
+    }
+
+    /** Who opened a WebSocket, as the API keys found at its upgrade (no one in particular without keys). */
+    public static final class Caller {
+        private final Optional<ApiKey> key;
+
+        private Caller(Optional<ApiKey> key) {
+            this.key = key;
+        }
+    }
+
+    public Caller caller(WsContext ctx) {
+        return new Caller(KeyGate.callerOf(ctx));
+    }
+
+    /**
+     * Accepts {@code runboxBody}, a body of POST /execute, as a live run of {@code caller} (its key
+     * charged one run, as any submission): queued like any other, never answered from the cache; its
+     * stdin and output then go through {@link #liveClient}. A refused request is a {@link Problem}.
+     *
+     * @param through the path it came by, for the log
+     */
+    public ExecutionResult acceptLive(Caller caller, String through, JsonNode runboxBody) {
+        keys.charge(caller.key, 1);
+        ExecuteRequest req = parse(runboxBody);
+        ExecutionResult first = submissions.accept(req, caller.key, true);
+        SubmissionMdc.put(first.submissionId());
+        log.info("accepted live run {} ({}) through {}", first.submissionId(), req.language(), through);
+        return first;
+    }
+
+    /** The client's end of the live run {@code id}'s channel. */
+    public LiveLink liveClient(SubmissionId id) {
+        return live.client(id);
     }
 
     /** The current result of {@code id}, empty when unknown, expired, or (with keys) another key's. */

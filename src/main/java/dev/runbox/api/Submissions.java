@@ -55,12 +55,20 @@ final class Submissions {
      * keys, the submission is {@code key}'s and counts against its concurrent quota until final.
      */
     ExecutionResult accept(ExecuteRequest req, Optional<ApiKey> key) {
+        return accept(req, key, false);
+    }
+
+    /**
+     * As {@link #accept(ExecuteRequest, Optional)}; a {@code live} submission's stdin and output go through
+     * its live channel while it runs ({@code dev.runbox.live}), so it is never answered from the cache.
+     */
+    ExecutionResult accept(ExecuteRequest req, Optional<ApiKey> key, boolean live) {
         if (draining) {
             throw new Problem(503, "shutting-down", "Shutting down", "this server is shutting down; send the job to another one",
                     List.of(), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SEC)));
         }
         SubmissionId id = SubmissionId.random();
-        String cacheKey = req.cache() ? ResultCache.key(req) : null;
+        String cacheKey = req.cache() && !live ? ResultCache.key(req) : null;
         Optional<ExecutionResult> hit = cacheKey == null ? Optional.empty() : cache.lookup(cacheKey);
         ExecutionResult first;
         if (hit.isPresent()) {
@@ -71,7 +79,7 @@ final class Submissions {
             Submission job = new Submission(id, req.language(), req.sourceCode(), req.stdinData(), req.limits(),
                     clock.instant(), req.compilerOptions(), req.commandLineArguments(), req.expectedOutput(), req.files(),
                     req.judge().tests(), req.judge().checker(), req.judge().stopOnFirstFailure(), req.collect(),
-                    req.judge().interactor());
+                    req.judge().interactor(), req.stderrToStdout(), live);
             first = ExecutionResult.pending(job);
             KeyGate.Admission admission = keys.admit(key, id, true);
             try {

@@ -26,13 +26,17 @@ import java.util.List;
  * @param stopOnFirstFailure   whether the tests after the first failing one are skipped
  * @param collect              names of files in /box to return after the run (empty: none)
  * @param interactor           the interactor of an interactive problem (each test runs beside it), or null
+ * @param stderrToStdout       whether the program's stderr is its stdout: one stream, in the order it was written
+ *                             (stderr is then empty)
+ * @param live                 whether this is a live run ({@code dev.runbox.live}): its stdin comes and its output
+ *                             goes while it runs, through the live channel of its id, rather than {@code stdin}
  */
 public record Submission(@JsonProperty("submission_id") SubmissionId id, String language, String sourceCode,
                          @JsonProperty("stdin_data") String stdin, Limits limits,
                          Instant createdAt, List<String> compilerOptions, List<String> commandLineArguments,
                          String expectedOutput, List<BoxFile> files, List<TestCase> tests, Checker checker,
                          boolean stopOnFirstFailure, List<String> collect,
-                         Checker.Program interactor) {
+                         Checker.Program interactor, boolean stderrToStdout, boolean live) {
 
     public Submission {
         // a job written before files existed reads them as missing: none
@@ -56,6 +60,7 @@ public record Submission(@JsonProperty("submission_id") SubmissionId id, String 
 
     /** A submission with no compiler options, no arguments and no expected output. */
     public Submission(SubmissionId id, String language, String sourceCode, String stdin, Limits limits, Instant createdAt) {
-        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false, List.of(), null);
+        this(id, language, sourceCode, stdin, limits, createdAt, List.of(), List.of(), null, List.of(), List.of(), null, false, List.of(), null,
+                false, false);
     }
 }

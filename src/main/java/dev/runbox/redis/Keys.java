@@ -16,6 +16,8 @@ import dev.runbox.job.SubmissionId;
  *   <li>{@code runbox:result:<submission id>} — a hash (status, json) with the result TTL.</li>
  *   <li>{@code runbox:key-rate:<key name>}, {@code runbox:key-jobs:<key name>}, {@code runbox:owner:<submission id>} —
  *       API key limits and ownership (see {@code dev.runbox.keys.RedisKeyLimits}); all expire.</li>
+ *   <li>{@code runbox:live:<submission id>:to-run}, {@code runbox:live:<submission id>:to-client} — the two
+ *       streams of a live run's channel (see {@code dev.runbox.live.RedisLiveChannels}); they expire.</li>
  * </ul>
  */
 public record Keys(String namespace) {
@@ -53,6 +55,16 @@ public record Keys(String namespace) {
     /** Name of the API key that submitted a submission, with the result's TTL. */
     public String owner(SubmissionId id) {
         return namespace + ":owner:" + id;
+    }
+
+    /** The stream of a live run's input (client to run). */
+    public String liveToRun(SubmissionId id) {
+        return namespace + ":live:" + id + ":to-run";
+    }
+
+    /** The stream of a live run's output (run to client). */
+    public String liveToClient(SubmissionId id) {
+        return namespace + ":live:" + id + ":to-client";
     }
 
     public String result(SubmissionId id) {

@@ -169,6 +169,45 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /** A connection of its own for blocking reads that ends before this object does: close it when done. */
+    public interface Blocking extends AutoCloseable {
+        RedisClusterCommands<String, String> commands();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * As {@link #openDedicated}, for a reader that lives shorter than this process (one live run's
+     * end): the caller closes it; anything left open is closed with this object.
+     */
+    public Blocking openBlocking(Duration maxBlock) {
+        try {
+            StatefulConnection<String, String> c = connect(client);
+            c.setTimeout(timeout.plus(maxBlock));
+            dedicated.add(c);
+            RedisClusterCommands<String, String> commands = commandsOf(c);
+            return new Blocking() {
+                @Override
+                public RedisClusterCommands<String, String> commands() {
+                    return commands;
+                }
+
+                @Override
+                public void close() {
+                    dedicated.remove(c);
+                    try {
+                        c.close();
+                    } catch (RuntimeException e) {
+                        log.debug("closing a Redis connection: {}", e.toString());
+                    }
+                }
+            };
+        } catch (RedisException e) {
+            throw unavailable("open a connection", e);
+        }
+    }
+
     /**
      * A connection of its own with String keys and byte[] values, for libraries that store binary
      * state (Bucket4j's Lettuce proxy manager); closed with this object. A

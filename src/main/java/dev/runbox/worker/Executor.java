@@ -19,6 +19,9 @@ import dev.runbox.language.CompileLimits;
 import dev.runbox.language.Language;
 import dev.runbox.language.LanguageLimits;
 import dev.runbox.language.LanguageRegistry;
+import dev.runbox.live.LiveChannels;
+import dev.runbox.live.LiveLink;
+import dev.runbox.live.LiveMessage;
 import dev.runbox.sandbox.RunLimits;
 import dev.runbox.sandbox.RunSpec;
 import dev.runbox.sandbox.Sandbox;
@@ -77,6 +80,12 @@ public final class Executor {
         Sandbox forLanguage(Language language) throws SandboxFailure;
     }
 
+    /**
+     * Runs the command after it with its stderr on its stdout (one pipe: the order written is kept, as a
+     * terminal shows it). The shell execs the program, so what ends is the program itself.
+     */
+    private static final List<String> STDERR_TO_STDOUT = List.of("/bin/sh", "-c", "exec \"$@\" 2>&1", "program");
+
     /** How often the worker looks whether a side of an interactive test has ended (ms): the other is let go then. */
     private static final long RELEASE_INTERVAL_MS = 5;
 
@@ -91,17 +100,20 @@ public final class Executor {
         return t;
     });
     private Path pipesRoot;
+    /** Where live runs' input comes from and their output goes; null: this executor takes no live runs. */
+    private final LiveChannels live;
 
     /** Runs every language in {@code sandbox}. */
     public Executor(Sandbox sandbox, LanguageRegistry languages, RunboxConfig config, Clock clock) {
-        this((SandboxChoice) language -> sandbox, languages, config, clock);
+        this((SandboxChoice) language -> sandbox, languages, config, clock, null);
     }
 
-    public Executor(SandboxChoice sandboxes, LanguageRegistry languages, RunboxConfig config, Clock clock) {
+    public Executor(SandboxChoice sandboxes, LanguageRegistry languages, RunboxConfig config, Clock clock, LiveChannels live) {
         this.sandboxes = sandboxes;
         this.languages = languages;
         this.config = config;
         this.clock = clock;
+        this.live = live;
     }
 
     /**
@@ -130,8 +142,10 @@ public final class Executor {
         Map<String, String> env = environment(lang);
         Map<String, byte[]> files = boxFiles(job, lang);
         byte[] stdin = job.stdin().getBytes(StandardCharsets.UTF_8);
-        List<String> command = lang.runCommand(job.commandLineArguments(), memoryMb);
+        List<String> command = job.stderrToStdout() ? concat(STDERR_TO_STDOUT, lang.runCommand(job.commandLineArguments(), memoryMb))
+                : lang.runCommand(job.commandLineArguments(), memoryMb);
         Sandbox sandbox = sandboxes.forLanguage(lang);
+        if (job.live()) return live(job, current, lang, sandbox, new RunSpec(command, files, new byte[0], limits, lang.mounts(), env));
         if (!lang.compiled()) {
             if (job.judged()) {
                 return tests(job, current, lang, (wrapper, mounts, in) -> sandbox.run(new RunSpec(concat(wrapper, command), files, in,
@@ -163,6 +177,66 @@ public final class Executor {
             SandboxOutcome o = box.run(new RunSpec(command, Map.of(), stdin, limits, lang.mounts(), env));
             ExecutionResult done = judged(job, current, lang, o, compileOutput);
             return job.collect().isEmpty() ? done : done.withCollected(collect(box, lang, job.collect()));
+        }
+    }
+
+    /**
+     * A live run ({@link LiveRelay}): the stages' starts and ends, the compiler's output and the program's
+     * output go to the run's live channel as they happen, and its stdin comes from there. A failure of
+     * Runbox's is sent as an error before it is thrown (the worker's retry then finds the client gone).
+     */
+    private ExecutionResult live(Submission job, ExecutionResult current, Language lang, Sandbox sandbox, RunSpec run)
+            throws SandboxFailure, InterruptedException {
+        if (live == null) throw new SandboxFailure("this worker takes no live runs (no live channels)");
+        try (LiveLink link = live.run(job.id())) {
+            try {
+                if (!lang.compiled()) {
+                    link.send(LiveMessage.stage(LiveMessage.RUN));
+                    return liveEnd(job, current, lang, link, LiveRelay.run(run, sandbox::run, link, pipesRoot(), config.outputCapBytes(), sides), null);
+                }
+                try (WorkDir box = sandbox.openWorkDir(run.files(), writableBytes())) {
+                    link.send(LiveMessage.stage(LiveMessage.COMPILE));
+                    CompileLimits cl = lang.compileLimits();
+                    SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), job.files().stream().map(BoxFile::name).toList(),
+                            run.environment()));
+                    String compileOutput = compileOutput(c, cl.outputCapBytes());
+                    Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
+                    if (!compileOutput.isEmpty()) link.send(LiveMessage.output(LiveMessage.Type.STDERR, LiveMessage.COMPILE, compileOutput));
+                    if (failed.isPresent()) {
+                        // a compile that did not exit 0 by itself ends the run: its exit is not 0
+                        Integer code = c.exitCode() != null && c.exitCode() != 0 ? c.exitCode() : null;
+                        link.send(LiveMessage.exit(LiveMessage.COMPILE, code, code == null ? c.signal() : null, failed.get()));
+                        return new ExecutionResult(job.id(), Status.CE, job.language(), null, null, null, null, null, null, null,
+                                false, false, failed.get(), current.createdAt(), current.startedAt(), clock.instant(),
+                                current.workerId(), current.attempts(), compileOutput, false);
+                    }
+                    link.send(LiveMessage.exit(LiveMessage.COMPILE, 0, null, null));
+                    link.send(LiveMessage.stage(LiveMessage.RUN));
+                    RunSpec inBox = new RunSpec(run.command(), Map.of(), new byte[0], run.limits(), run.readOnlyMounts(), run.environment());
+                    return liveEnd(job, current, lang, link, LiveRelay.run(inBox, box::run, link, pipesRoot(), config.outputCapBytes(), sides),
+                            compileOutput);
+                }
+            } catch (SandboxFailure e) {
+                sendQuietly(link, LiveMessage.error("Runbox could not run the program: " + e.getMessage()));
+                throw e;
+            }
+        }
+    }
+
+    /** The final result of a live run that ran, and its last message: the run's exit. */
+    private ExecutionResult liveEnd(Submission job, ExecutionResult current, Language lang, LiveLink link, SandboxOutcome o,
+                                    String compileOutput) throws SandboxFailure {
+        ExecutionResult r = judged(job, current, lang, o, compileOutput);
+        link.send(LiveMessage.exit(LiveMessage.RUN, o.signal() == null ? o.exitCode() : null, o.signal(),
+                r.status() == Status.OK || r.status() == Status.RE ? null : r.message()));
+        return r;
+    }
+
+    private static void sendQuietly(LiveLink link, LiveMessage m) {
+        try {
+            link.send(m);
+        } catch (RuntimeException e) {
+            // the channel itself failed: the client sees its connection end
         }
     }
 
@@ -245,7 +319,8 @@ public final class Executor {
         String stdout = decode(o.stdout().bytes());
         String stderr = decode(o.stderr().bytes());
         Verdict.Judged v = Verdict.of(o, l, config.outputCapBytes());
-        v = Verdict.heapExhausted(v, stderr, lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
+        // with stderr on stdout, a runtime's out-of-memory message is in stdout
+        v = Verdict.heapExhausted(v, job.stderrToStdout() ? stdout : stderr, lang.outOfMemoryStderr(), l.memoryBytes() / MIB);
         v = Verdict.againstExpected(v, stdout, job.expectedOutput());
         return new ExecutionResult(job.id(), v.status(), job.language(), stdout, stderr,
                 o.exitCode(), o.signal(), seconds(o.wallTime().toNanos()), seconds(o.cpuTime().toNanos()),

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The two FIFOs that join a program and its interactor for one test, each side in a sandbox of its
  * own: the program's stdin is {@link #toProgram()}, which the interactor writes, and the interactor's
- * stdin is {@link #toInteractor()}, which the program writes.
+ * stdin is {@link #toInteractor()}, which the program writes. (A live run's FIFOs, whose other side is
+ * the worker itself, are made the same way: {@link #make(Path, String...)}, see {@link LiveRelay}.)
  *
  * <p>Guarantee: nothing a program does can plant, replace or find them. The host makes them in a fresh
  * directory of a random 128-bit name under the pipes root ({@code <state-dir>.pipes}, root's, mode 0711:
@@ -84,6 +85,11 @@ final class InteractionPipes implements AutoCloseable {
 
     /** Fresh FIFOs for one test under {@code root} (made by {@link #prepareRoot}). */
     static InteractionPipes make(Path root) throws SandboxFailure, InterruptedException {
+        return make(root, TO_PROGRAM, TO_INTERACTOR);
+    }
+
+    /** Fresh FIFOs of these plain {@code names} under {@code root}, each held open read-write by the host until {@link #release}. */
+    static InteractionPipes make(Path root, String... names) throws SandboxFailure, InterruptedException {
         byte[] name = new byte[16];
         RANDOM.nextBytes(name);
         Path dir = root.resolve(HexFormat.of().formatHex(name));
@@ -91,8 +97,9 @@ final class InteractionPipes implements AutoCloseable {
             Files.createDirectory(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
             // the JDK has no mkfifo; coreutils' is on every host Runbox runs on
-            Process p = new ProcessBuilder(List.of("mkfifo", "-m", "0666", dir.resolve(TO_PROGRAM).toString(),
-                    dir.resolve(TO_INTERACTOR).toString())).redirectErrorStream(true).start();
+            List<String> mkfifo = new java.util.ArrayList<>(List.of("mkfifo", "-m", "0666"));
+            for (String n : names) mkfifo.add(dir.resolve(n).toString());
+            Process p = new ProcessBuilder(mkfifo).redirectErrorStream(true).start();
             p.getOutputStream().close();
             if (!p.waitFor(MKFIFO_BOUND_SEC, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -102,8 +109,8 @@ final class InteractionPipes implements AutoCloseable {
             if (p.exitValue() != 0) throw new SandboxFailure("mkfifo in " + dir + " failed (exit " + p.exitValue() + "): " + said);
             InteractionPipes pipes = new InteractionPipes(dir);
             try {
-                for (Path fifo : List.of(pipes.toProgram(), pipes.toInteractor())) {
-                    pipes.held.add(FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
+                for (String n : names) {
+                    pipes.held.add(FileChannel.open(pipes.path(n), StandardOpenOption.READ, StandardOpenOption.WRITE));
                 }
             } catch (IOException e) {
                 pipes.close();
@@ -132,6 +139,11 @@ final class InteractionPipes implements AutoCloseable {
 
     Path toProgram() {
         return dir.resolve(TO_PROGRAM);
+    }
+
+    /** The FIFO of {@code name}, one of those it was made with. */
+    Path path(String name) {
+        return dir.resolve(name);
     }
 
     Path toInteractor() {

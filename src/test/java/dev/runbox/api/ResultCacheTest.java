@@ -64,6 +64,7 @@ class ResultCacheTest {
                 body(source, "cache", true, "command_line_arguments", JSON.createArrayNode().add("x")),
                 body(source, "cache", true, "expected_output", "0.5\n"),
                 body(source, "cache", true, "files", JSON.createArrayNode().add(JSON.createObjectNode().put("name", "d.txt").put("content", "x"))),
+                body(source, "cache", true, "stderr_to_stdout", true),
                 body(source, "cache", false),
                 body(source)}) {
             JsonNode r = server.run((com.fasterxml.jackson.databind.node.ObjectNode) other);

@@ -327,6 +327,24 @@ abstract class ConformanceSuite {
     }
 
     @Test
+    void stderr_to_stdout_gives_one_stream_in_the_order_written_and_leaves_stderr_empty() {
+        String source = "#include <stdio.h>\nint main(void) { printf(\"out 1\\n\"); fflush(stdout); fprintf(stderr, \"err\\n\");"
+                + " printf(\"out 2\\n\"); return 0; }\n";
+        JsonNode merged = run(c(source).stderrToStdout(true));
+        assertStatus(merged, "OK");
+        assertThat(merged.get("stdout").asText()).isEqualTo("out 1\nerr\nout 2\n");
+        assertThat(merged.get("stderr").asText()).isEmpty();
+        JsonNode apart = run(c(source).stderrToStdout(false));
+        assertThat(apart.get("stdout").asText()).isEqualTo("out 1\nout 2\n");
+        assertThat(apart.get("stderr").asText()).isEqualTo("err\n");
+        // and through the Judge0 layer's redirect_stderr_to_stdout
+        JsonNode j = judge0Wait(judge0(71, "import sys\nprint('a', flush=True)\nprint('b', file=sys.stderr)", "")
+                .put("redirect_stderr_to_stdout", true).put("cpu_time_limit", enough(2)));
+        assertThat(j.get("stdout").asText()).as("%s", j).isEqualTo("a\nb\n");
+        assertThat(j.get("stderr").isNull()).as("%s", j).isTrue();
+    }
+
+    @Test
     void expected_output_the_program_does_not_print_gives_WA() {
         JsonNode r = run(python("print(2)").expectedOutput("3\n"));
         assertStatus(r, "WA");

@@ -2,6 +2,7 @@ package dev.runbox.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbox.testing.PistonSocket;
 import dev.runbox.testing.SseLines;
 
 import java.io.IOException;
@@ -123,6 +124,13 @@ final class Http {
             headers.add("Bearer " + k);
         });
         return SseLines.read(nextBase().resolve(path).toString(), headers.toArray(String[]::new));
+    }
+
+    /** A WebSocket to {@code path} of the next server (with the key, when there is one). */
+    PistonSocket socket(String path) {
+        URI http = nextBase().resolve(path);
+        URI ws = URI.create(http.toString().replaceFirst("^http", "ws"));
+        return PistonSocket.open(client, ws, key);
     }
 
     private URI nextBase() {

@@ -3,6 +3,7 @@ package dev.runbox.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.testing.PistonSocket;
 import org.junit.jupiter.api.DynamicTest;
 
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,12 @@ final class PistonCases {
         t.add(DynamicTest.dynamicTest("piston: refusals are 400 {message} in Piston's words", this::refusals));
         t.add(DynamicTest.dynamicTest("piston: a body without Content-Type is read as JSON", this::noContentType));
         t.add(DynamicTest.dynamicTest("piston: packages are the operator's: 501 {message}", this::packages));
+        t.add(DynamicTest.dynamicTest("piston: connect runs a program live: stdin sent while it runs reaches it, output comes as written",
+                this::connectLive));
+        t.add(DynamicTest.dynamicTest("piston: connect passes a client's signal to the program, on both paths", this::connectSignal));
+        t.add(DynamicTest.dynamicTest("piston: connect compiles C in a stage of its own; a failed compile ends the job", this::connectCompiled));
+        t.add(DynamicTest.dynamicTest("piston: connect closes with Piston's codes on protocol errors", this::connectErrors));
+        t.add(DynamicTest.dynamicTest("piston: README's connect example greets Ada", this::connectReadmeExample));
         return t.stream();
     }
 
@@ -235,7 +242,6 @@ final class PistonCases {
         assertMessage(http.postJson("/api/v2/execute", empty), 400, "files[0].content: must not be empty");
         assertMessage(http.send("POST", "/api/v2/execute", null, "{not json".getBytes(StandardCharsets.UTF_8)), 400, null);
         assertMessage(http.get("/api/v2/nothing-here"), 404, null);
-        assertMessage(http.get("/api/v2/connect"), 404, null); // no interactive runs: see the README
         assertMessage(http.get("/api/v2/execute"), 405, null);
         if (keysOn) {
             Http.Reply noKey = anonymous.postJson("/api/v2/execute", request("python", "*", "m.py", "print(1)"));
@@ -261,6 +267,164 @@ final class PistonCases {
                 assertMessage(r, 501, null);
                 assertThat(r.json().get("message").asText()).as("%s %s", method, prefix).contains("languages file", prefix + "/runtimes");
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ WebSocket /connect
+
+    private static final java.time.Duration MESSAGE_WAIT = java.time.Duration.ofSeconds(60);
+
+    private ObjectNode init(String language, String mainName, String mainContent) {
+        ObjectNode r = request(language, "*", mainName, mainContent);
+        r.put("type", "init");
+        return r;
+    }
+
+    private static void assertType(JsonNode m, String type) {
+        assertThat(m.path("type").asText()).as("%s", m).isEqualTo(type);
+    }
+
+    private void connectLive() throws Exception {
+        String program = "import sys\nprint('ready', flush=True)\nfor line in sys.stdin:\n"
+                + "    print(line.strip().upper(), flush=True)\n    if line.strip() == 'bye': break\n"
+                + "print('done', file=sys.stderr, flush=True)\n";
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            ws.send(init("py", "main.py", program).put("stdin", "first\n"));
+            JsonNode runtime = ws.next(MESSAGE_WAIT);
+            assertType(runtime, "runtime");
+            assertThat(runtime.get("language").asText()).isEqualTo("python");
+            assertThat(runtime.get("version").asText()).matches("\\d+\\.\\d+\\.\\d+");
+            JsonNode stage = ws.next(MESSAGE_WAIT);
+            assertType(stage, "stage");
+            assertThat(stage.get("stage").asText()).isEqualTo("run");
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            // the init's stdin, then each line as it is sent: answered before the next is sent
+            ws.awaitStdout("ready\nFIRST\n", out, err, MESSAGE_WAIT);
+            ws.stdin("hello ");
+            ws.stdin("world\n");
+            ws.awaitStdout("HELLO WORLD\n", out, err, MESSAGE_WAIT);
+            ws.stdin("bye\nnever read\n");
+            JsonNode exit = ws.nextNotData(MESSAGE_WAIT, out, err);
+            assertType(exit, "exit");
+            assertThat(out.toString()).isEqualTo("ready\nFIRST\nHELLO WORLD\nBYE\n");
+            assertThat(err.toString()).isEqualTo("done\n");
+            assertThat(exit.get("stage").asText()).isEqualTo("run");
+            assertThat(exit.get("code").asInt()).as("%s", exit).isZero();
+            assertThat(exit.get("signal").isNull()).as("%s", exit).isTrue();
+            assertThat(ws.awaitClosed(MESSAGE_WAIT)).isEqualTo(new PistonSocket.Closed(4999, "Job Completed"));
+        }
+    }
+
+    private void connectReadmeExample() throws Exception {
+        java.nio.file.Path readme = java.nio.file.Path.of("README.md");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(readme), "no README.md here");
+        String section = java.nio.file.Files.readString(readme).split("#### Interactive runs", 2)[1];
+        String init = section.split("```json\n", 2)[1].split("\n```", 2)[0];
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            ws.send((ObjectNode) Http.JSON.readTree(init));
+            assertType(ws.next(MESSAGE_WAIT), "runtime");
+            assertThat(ws.next(MESSAGE_WAIT).get("stage").asText()).isEqualTo("run");
+            ws.stdin("Ada\n");
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            JsonNode exit = ws.nextNotData(MESSAGE_WAIT, out, err);
+            assertThat(out.toString()).as("stderr: %s", err).isEqualTo("hello, Ada\n");
+            assertThat(exit.toString()).isEqualTo("{\"type\":\"exit\",\"stage\":\"run\",\"code\":0,\"signal\":null}");
+            assertThat(ws.awaitClosed(MESSAGE_WAIT).code()).isEqualTo(4999);
+        }
+    }
+
+    private void connectSignal() throws Exception {
+        for (String prefix : List.of("/api/v2", "/api/v2/piston")) {
+            try (PistonSocket ws = http.socket(prefix + "/connect")) {
+                ws.send(init("python", "main.py", "import time\nprint('waiting', flush=True)\ntime.sleep(600)\n"));
+                assertType(ws.next(MESSAGE_WAIT), "runtime");
+                assertType(ws.next(MESSAGE_WAIT), "stage");
+                StringBuilder out = new StringBuilder();
+                StringBuilder err = new StringBuilder();
+                ws.awaitStdout("waiting\n", out, err, MESSAGE_WAIT);
+                ws.send(Http.JSON.createObjectNode().put("type", "signal").put("signal", "SIGTERM"));
+                JsonNode exit = ws.nextNotData(MESSAGE_WAIT, out, err);
+                assertType(exit, "exit");
+                assertThat(exit.get("signal").asText()).as("%s", exit).isEqualTo("SIGTERM");
+                assertThat(exit.get("code").isNull()).as("%s", exit).isTrue();
+                assertThat(ws.awaitClosed(MESSAGE_WAIT).code()).isEqualTo(4999);
+            }
+        }
+    }
+
+    private void connectCompiled() throws Exception {
+        String c = "#include <stdio.h>\nint main(void) { int n; while (scanf(\"%d\", &n) == 1) { printf(\"%d\\n\", 2 * n); fflush(stdout);"
+                + " if (n == 0) return 3; } return 0; }\n";
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            ws.send(init("c", "main.c", c));
+            assertType(ws.next(MESSAGE_WAIT), "runtime");
+            JsonNode compile = ws.next(MESSAGE_WAIT);
+            assertType(compile, "stage");
+            assertThat(compile.get("stage").asText()).isEqualTo("compile");
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            JsonNode compiled = ws.nextNotData(MESSAGE_WAIT, out, err);
+            assertType(compiled, "exit");
+            assertThat(compiled.get("stage").asText()).isEqualTo("compile");
+            assertThat(compiled.get("code").asInt()).as("%s: %s", compiled, err).isZero();
+            JsonNode run = ws.next(MESSAGE_WAIT);
+            assertThat(run.get("stage").asText()).as("%s", run).isEqualTo("run");
+            out.setLength(0);
+            ws.stdin("21\n");
+            ws.awaitStdout("42\n", out, err, MESSAGE_WAIT);
+            ws.stdin("0\n");
+            JsonNode exit = ws.nextNotData(MESSAGE_WAIT, out, err);
+            assertThat(exit.get("stage").asText()).isEqualTo("run");
+            assertThat(exit.get("code").asInt()).as("%s", exit).isEqualTo(3);
+            assertThat(ws.awaitClosed(MESSAGE_WAIT).code()).isEqualTo(4999);
+        }
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            ws.send(init("c", "main.c", "int main( { return 0; }\n"));
+            assertType(ws.next(MESSAGE_WAIT), "runtime");
+            assertType(ws.next(MESSAGE_WAIT), "stage");
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            JsonNode exit = ws.nextNotData(MESSAGE_WAIT, out, err);
+            assertThat(exit.get("stage").asText()).as("%s", exit).isEqualTo("compile");
+            assertThat(exit.get("code").asInt()).as("%s", exit).isNotZero();
+            assertThat(err.toString()).contains("error");
+            assertThat(ws.awaitClosed(MESSAGE_WAIT)).isEqualTo(new PistonSocket.Closed(4999, "Job Completed"));
+        }
+    }
+
+    private void connectErrors() throws Exception {
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            ws.stdin("too early");
+            assertThat(ws.awaitClosed(MESSAGE_WAIT)).isEqualTo(new PistonSocket.Closed(4003, "Not yet initialized"));
+        }
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            assertThat(ws.awaitClosed(MESSAGE_WAIT)).as("nothing sent within a second")
+                    .isEqualTo(new PistonSocket.Closed(4001, "Initialization Timeout"));
+        }
+        try (PistonSocket ws = http.socket("/api/v2/connect")) {
+            ws.send(init("brainfuck", "main.bf", "+").put("version", "9.9.9"));
+            JsonNode error = ws.next(MESSAGE_WAIT);
+            assertType(error, "error");
+            assertThat(error.get("message").asText()).isEqualTo("brainfuck-9.9.9 runtime is unknown");
+            assertThat(ws.awaitClosed(MESSAGE_WAIT)).isEqualTo(new PistonSocket.Closed(4002, "Notified Error"));
+        }
+        String sleeper = "import time\nprint('up', flush=True)\ntime.sleep(600)\n";
+        for (Object[] bad : new Object[][]{
+                {Http.JSON.createObjectNode().put("type", "init"), 4000, "Already Initialized"},
+                {Http.JSON.createObjectNode().put("type", "data").put("stream", "stdout").put("data", "x"), 4004, "Can only write to stdin"},
+                {Http.JSON.createObjectNode().put("type", "signal").put("signal", "SIGNOPE"), 4005, "Invalid signal"}}) {
+            try (PistonSocket ws = http.socket("/api/v2/connect")) {
+                ws.send(init("python", "main.py", sleeper));
+                assertType(ws.next(MESSAGE_WAIT), "runtime");
+                ws.send((ObjectNode) bad[0]); // the run's stage and output may come before the close
+                assertThat(ws.awaitClosed(MESSAGE_WAIT)).as("after %s", bad[0]).isEqualTo(new PistonSocket.Closed((Integer) bad[1], (String) bad[2]));
+            }
+        }
+        if (keysOn) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> anonymous.socket("/api/v2/connect"))
+                    .as("an upgrade without an API key is refused").isInstanceOf(PistonSocket.Refused.class);
         }
     }
 }

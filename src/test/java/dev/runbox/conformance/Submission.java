@@ -15,7 +15,7 @@ final class Submission {
     /** Every field of POST /execute, as the README's two request tables list them. */
     static final List<String> FIELDS = List.of("source_code", "stdin_data", "language", "time_limit_sec", "memory_limit_mb",
             "cpu_cores", "cache", "callback_url", "compiler_options", "command_line_arguments", "expected_output", "files",
-            "tests", "checker", "stop_on_first_failure", "collect", "interactor");
+            "tests", "checker", "stop_on_first_failure", "collect", "interactor", "stderr_to_stdout");
 
     private final String language;
     private final String sourceCode;
@@ -34,6 +34,7 @@ final class Submission {
     private Boolean stopOnFirstFailure = null;
     private List<String> collect = null;
     private ObjectNode interactor = null;
+    private Boolean stderrToStdout = null;
 
     private Submission(String language, String sourceCode) {
         this.language = language;
@@ -155,6 +156,11 @@ final class Submission {
         return this;
     }
 
+    Submission stderrToStdout(boolean merge) {
+        stderrToStdout = merge;
+        return this;
+    }
+
     Submission stopOnFirstFailure(boolean stop) {
         stopOnFirstFailure = stop;
         return this;
@@ -178,6 +184,8 @@ final class Submission {
         n.set("checker", checker == null ? Http.JSON.nullNode() : checker);
         n.set("collect", collect == null ? Http.JSON.nullNode() : Http.JSON.valueToTree(collect));
         n.set("interactor", interactor == null ? Http.JSON.nullNode() : interactor);
+        if (stderrToStdout == null) n.putNull("stderr_to_stdout");
+        else n.put("stderr_to_stdout", stderrToStdout);
         if (stopOnFirstFailure == null) n.putNull("stop_on_first_failure");
         else n.put("stop_on_first_failure", stopOnFirstFailure);
         return n;

@@ -52,7 +52,7 @@ public final class CompleteRecords {
                         java.util.List.of(new BoxFile("testlib.py", "def ok(): pass\n", BoxFile.Encoding.UTF8)))), true,
                 java.util.List.of("out.txt", "a name with a space (never valid in a request)"),
                 new Checker.Program("c", "int main(void) { return 0; }\n",
-                        java.util.List.of(new BoxFile("secret.txt", "42", BoxFile.Encoding.UTF8))));
+                        java.util.List.of(new BoxFile("secret.txt", "42", BoxFile.Encoding.UTF8))), true, true);
     }
 
     /** A final result of {@code id} (so the truncated flags are known) with every component set. */

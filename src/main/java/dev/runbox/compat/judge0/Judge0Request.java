@@ -119,7 +119,7 @@ record Judge0Request(ExecuteRequest execute, Optional<URI> callbackUrl) {
         range(body, "number_of_runs", 1, MAX_NUMBER_OF_RUNS, errors);
         bool(body, "enable_per_process_and_thread_time_limit", errors);
         bool(body, "enable_per_process_and_thread_memory_limit", errors);
-        bool(body, "redirect_stderr_to_stdout", errors);
+        if (Boolean.TRUE.equals(bool(body, "redirect_stderr_to_stdout", errors))) out.put("stderr_to_stdout", true);
         if (Boolean.TRUE.equals(bool(body, "enable_network", errors))) {
             add(errors, "enable_network", "is not allowed: Runbox never gives a program a network");
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.runbox.api.Problem;
+import dev.runbox.api.SubmissionGateway;
 import dev.runbox.config.RunboxConfig;
 import dev.runbox.job.ExecutionResult;
 import dev.runbox.language.Language;
@@ -23,10 +24,12 @@ import java.util.function.LongSupplier;
 
 /**
  * Piston v2's API, for clients written against Piston: {@code POST /api/v2/execute},
- * {@code GET /api/v2/runtimes} and {@code /api/v2/packages}, also under {@code /api/v2/piston} (the
- * path of the public Piston server, which some clients use). A Piston request becomes a Runbox
- * request ({@link PistonRequest}) run on Runbox's own path ({@link RunboxRuns}), and its final result
- * is answered in Piston's shape ({@link PistonResult}): there is no second way to run a program.
+ * {@code GET /api/v2/runtimes}, {@code /api/v2/packages} and the WebSocket {@code /api/v2/connect}
+ * ({@link PistonConnect}), also under {@code /api/v2/piston} (the path of the public Piston server,
+ * which some clients use). A Piston request becomes a Runbox request ({@link PistonRequest}) run on
+ * Runbox's own path ({@link SubmissionGateway}: API keys, queue, workers, result store, so it behaves
+ * the same embedded and with separate API and worker processes), and its final result is answered in
+ * Piston's shape ({@link PistonResult}): there is no second way to run a program.
  *
  * <p>Errors under these paths are Piston's {@code {"message": "…"}}, with Runbox's status codes
  * ({@link #error}); bodies are read as JSON whatever their Content-Type says, since Piston's own clients
@@ -44,14 +47,16 @@ public final class PistonRoutes {
 
     private final RunboxConfig config;
     private final LanguageRegistry languages;
-    private final RunboxRuns runs;
+    private final SubmissionGateway runs;
     private final LongSupplier maxBodyBytes;
+    private final PistonConnect connect;
 
-    public PistonRoutes(RunboxConfig config, LanguageRegistry languages, RunboxRuns runs, LongSupplier maxBodyBytes) {
+    public PistonRoutes(RunboxConfig config, LanguageRegistry languages, SubmissionGateway runs, LongSupplier maxBodyBytes) {
         this.config = config;
         this.languages = languages;
         this.runs = runs;
         this.maxBodyBytes = maxBodyBytes;
+        this.connect = new PistonConnect(runs);
     }
 
     public void install(JavalinConfig c) {
@@ -61,6 +66,7 @@ public final class PistonRoutes {
             c.routes.get(prefix + "/packages", this::packages);
             c.routes.post(prefix + "/packages", this::packages);
             c.routes.delete(prefix + "/packages", this::packages);
+            connect.install(c, prefix + "/connect");
         }
     }
 

@@ -1,0 +1,84 @@
+package dev.runbox.compat.piston;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.testing.PistonSocket;
+import dev.runbox.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.runbox.testing.TestServer.JSON;
+import static dev.runbox.testing.TestServer.body;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What Piston's {@code /connect} must hold beyond the conformance suite's cases: a client that leaves
+ * frees the worker at once (its program is killed, not left to its limit), and a program that floods
+ * a live socket is stopped at the output cap (OLE), as any run. One worker, so that a program left
+ * running would hold up the next job.
+ */
+class PistonConnectTest {
+
+    private static final long CAP = 64 * 1024;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(Map.of("workers", "1", "prepared-sandboxes", "1", "output-cap-bytes", Long.toString(CAP)));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private static PistonSocket socket() {
+        return PistonSocket.open(HttpClient.newHttpClient(), URI.create(server.base().replaceFirst("^http", "ws") + "/api/v2/connect"),
+                Optional.empty());
+    }
+
+    private static ObjectNode init(String source) {
+        ObjectNode r = JSON.createObjectNode().put("type", "init").put("language", "python").put("version", "*");
+        r.putArray("files").addObject().put("content", source);
+        r.put("run_cpu_time", 20_000); // a wall time limit of 40 s: far longer than this test waits
+        return r;
+    }
+
+    @Test
+    void a_client_that_leaves_has_its_program_killed_and_the_only_worker_takes_the_next_job_at_once() throws Exception {
+        try (PistonSocket ws = socket()) {
+            ws.send(init("import time\nprint('up', flush=True)\ntime.sleep(600)\n"));
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("runtime");
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("stage");
+            ws.awaitStdout("up\n", new StringBuilder(), new StringBuilder(), WAIT);
+        } // the client closes the socket: its program is killed
+        long start = System.nanoTime();
+        JsonNode next = server.run(body("print('next')"));
+        double took = (System.nanoTime() - start) / 1e9;
+        assertThat(next.get("status").asText()).isEqualTo("OK");
+        assertThat(took).as("the next job waited for the left program (its wall time limit is 40 s)").isLessThan(20);
+    }
+
+    @Test
+    void a_program_flooding_its_socket_is_stopped_at_the_output_cap() throws Exception {
+        try (PistonSocket ws = socket()) {
+            ws.send(init("import sys\nwhile True: sys.stdout.write('x' * 1000 + '\\n')\n"));
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("runtime");
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("stage");
+            StringBuilder out = new StringBuilder();
+            JsonNode exit = ws.nextNotData(WAIT, out, new StringBuilder());
+            assertThat(exit.get("type").asText()).as("%s", exit).isEqualTo("exit");
+            assertThat(exit.get("signal").asText()).as("%s", exit).isEqualTo("SIGKILL");
+            assertThat((long) out.length()).as("output sent").isBetween(CAP / 2, CAP);
+            assertThat(ws.awaitClosed(WAIT).code()).isEqualTo(4999);
+        }
+    }
+}
