@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * for itself. A client that leaves ({@link LiveMessage.Type#HANGUP}) has the program killed. Everything
  * the relay started has ended when {@link #run} returns: the sandbox has ended every process of the
  * run, the holds are released so the readers reach end of file once they have read all that was
- * written, and the input pump is stopped.
+ * written, and the input pump and its writer are stopped (the writer has a thread of its own, so that
+ * a program that does not read its stdin does not hold up the client's signals).
  */
 final class LiveRelay {
 
@@ -108,6 +109,7 @@ final class LiveRelay {
             Future<?> out = threads.submit(() -> relay.read(stdout, LiveMessage.Type.STDOUT, relay.stdout));
             Future<?> err = threads.submit(() -> relay.read(stderr, LiveMessage.Type.STDERR, relay.stderr));
             Future<?> pump = threads.submit(relay::pump);
+            Future<?> feed = threads.submit(relay::feed);
             SandboxOutcome o;
             try {
                 o = runs.run(live);
@@ -119,6 +121,7 @@ final class LiveRelay {
                 closeQuietly(stdin); // unblocks a pump stuck writing to a stdin nobody reads
                 closeQuietly(signals);
                 awaitQuietly(pump);
+                awaitQuietly(feed);
                 closeQuietly(stdout);
                 closeQuietly(stderr);
             }
@@ -177,6 +180,12 @@ final class LiveRelay {
         final Kept stderr;
         final AtomicBoolean ended = new AtomicBoolean();
         final AtomicBoolean overCap = new AtomicBoolean();
+        /**
+         * Input on its way to the program: written by {@link #feed}, so that a program that does not read
+         * its stdin (a full pipe) does not hold up the client's signals. Bounded by what the API lets a
+         * client send (max-stdin-bytes).
+         */
+        final java.util.concurrent.LinkedBlockingQueue<byte[]> input = new java.util.concurrent.LinkedBlockingQueue<>();
 
         Relay(LiveLink link, FileChannel stdin, FileChannel signals, long cap) {
             this.link = link;
@@ -234,7 +243,9 @@ final class LiveRelay {
                 while (!ended.get()) {
                     for (LiveMessage m : link.receive(PUMP_WAIT)) {
                         switch (m.type()) {
-                            case STDIN -> write(m.data());
+                            case STDIN -> {
+                                if (m.data() != null && !m.data().isEmpty()) input.add(m.data().getBytes(StandardCharsets.UTF_8));
+                            }
                             case SIGNAL -> {
                                 if (m.data() != null && SIGNALS.contains(m.data())) signal(m.data());
                             }
@@ -251,13 +262,19 @@ final class LiveRelay {
             }
         }
 
-        private void write(String data) {
-            if (data == null || data.isEmpty()) return;
+        /** Writes the input to the program's stdin in order, until the run ends or the program stops reading. */
+        void feed() {
             try {
-                ByteBuffer b = ByteBuffer.wrap(data.getBytes(StandardCharsets.UTF_8));
-                while (b.hasRemaining()) stdin.write(b);
+                while (!ended.get()) {
+                    byte[] next = input.poll(PUMP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    if (next == null) continue;
+                    ByteBuffer b = ByteBuffer.wrap(next);
+                    while (b.hasRemaining()) stdin.write(b);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (IOException e) {
-                // the program closed its stdin or ended: nothing more reaches it
+                // the program closed its stdin or ended (or the run ended and the relay closed it): nothing more reaches it
             }
         }
 

@@ -105,6 +105,8 @@ final class PistonConnect {
         /** The run's last message came. */
         volatile boolean runEnded;
         volatile boolean finalStored;
+        /** UTF-8 bytes of stdin sent so far: at most max-stdin-bytes, as a job's stdin. */
+        long stdinBytes;
 
         Session(WsContext ctx, String path) {
             this.ctx = ctx;
@@ -163,7 +165,7 @@ final class PistonConnect {
             case "data" -> {
                 if (s.id == null) s.close(NOT_YET_INITIALIZED, "Not yet initialized");
                 else if (!"stdin".equals(msg.path("stream").asText())) s.close(ONLY_STDIN, "Can only write to stdin");
-                else if (msg.path("data").isTextual()) sendToRun(s, LiveMessage.stdin(msg.get("data").textValue()));
+                else if (msg.path("data").isTextual()) stdin(s, msg.get("data").textValue());
                 else s.fail("data must be a string");
             }
             case "signal" -> {
@@ -207,9 +209,22 @@ final class PistonConnect {
         s.id = id;
         s.send(Map.of("type", "runtime", "language", req.language().id(), "version", req.version().toString()));
         JsonNode stdin = msg.get("stdin");
-        if (stdin != null && stdin.isTextual() && !stdin.textValue().isEmpty()) sendToRun(s, LiveMessage.stdin(stdin.textValue()));
+        if (stdin != null && stdin.isTextual() && !stdin.textValue().isEmpty()) stdin(s, stdin.textValue());
         gateway.whenFinal(id).thenRun(() -> s.finalStored = true);
         relays.execute(() -> relay(s));
+    }
+
+    /** Passes input to the run, up to max-stdin-bytes in all (the bound of a job's stdin): past it the socket is closed. */
+    private void stdin(Session s, String data) {
+        long max = gateway.config().maxStdinBytes();
+        synchronized (s) {
+            s.stdinBytes += data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+        if (s.stdinBytes > max) {
+            s.fail("stdin: more than " + max + " bytes were sent (max-stdin-bytes)");
+            return;
+        }
+        sendToRun(s, LiveMessage.stdin(data));
     }
 
     private void sendToRun(Session s, LiveMessage m) {

@@ -27,12 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PistonConnectTest {
 
     private static final long CAP = 64 * 1024;
+    private static final int MAX_STDIN = 512 * 1024;
     private static final Duration WAIT = Duration.ofSeconds(60);
     static TestServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of("workers", "1", "prepared-sandboxes", "1", "output-cap-bytes", Long.toString(CAP)));
+        server = TestServer.start(Map.of("workers", "1", "prepared-sandboxes", "1", "output-cap-bytes", Long.toString(CAP),
+                "max-stdin-bytes", Integer.toString(MAX_STDIN)));
     }
 
     @AfterAll
@@ -80,5 +82,38 @@ class PistonConnectTest {
             assertThat((long) out.length()).as("output sent").isBetween(CAP / 2, CAP);
             assertThat(ws.awaitClosed(WAIT).code()).isEqualTo(4999);
         }
+    }
+
+    @Test
+    void a_program_that_does_not_read_its_stdin_still_gets_the_clients_signal_and_stdin_is_bounded() throws Exception {
+        String chunk = "y".repeat(32 * 1024);
+        try (PistonSocket ws = socket()) {
+            ws.send(init("import time\nprint('up', flush=True)\ntime.sleep(600)\n"));
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("runtime");
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("stage");
+            ws.awaitStdout("up\n", new StringBuilder(), new StringBuilder(), WAIT);
+            for (int i = 0; i < 8; i++) ws.stdin(chunk); // 256 KiB: past the pipe's 64 KiB, nobody reads it
+            ws.send(JSON.createObjectNode().put("type", "signal").put("signal", "SIGINT"));
+            JsonNode exit = ws.nextNotData(WAIT, new StringBuilder(), new StringBuilder());
+            assertThat(exit.get("type").asText()).as("%s", exit).isEqualTo("exit");
+            // python's default SIGINT handler raises KeyboardInterrupt: it exits 1 with a traceback... or by the signal
+            assertThat(exit.get("signal").isNull() ? exit.get("code").asInt() : exit.get("signal").asText()).as("%s", exit)
+                    .isIn(1, "SIGINT");
+            assertThat(ws.awaitClosed(WAIT).code()).isEqualTo(4999);
+        }
+        try (PistonSocket ws = socket()) {
+            ws.send(init("import time\ntime.sleep(600)\n"));
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("runtime");
+            for (int i = 0; i <= MAX_STDIN / chunk.length(); i++) ws.stdin(chunk);
+            JsonNode m;
+            do {
+                m = ws.next(WAIT);
+            } while (m.get("type").asText().equals("stage"));
+            assertThat(m.get("type").asText()).as("%s", m).isEqualTo("error");
+            assertThat(m.get("message").asText()).contains("max-stdin-bytes");
+            assertThat(ws.awaitClosed(WAIT)).isEqualTo(new PistonSocket.Closed(4002, "Notified Error"));
+        }
+        // and the worker is free again: the programs of both were killed
+        assertThat(server.run(body("print('next')")).get("status").asText()).isEqualTo("OK");
     }
 }
