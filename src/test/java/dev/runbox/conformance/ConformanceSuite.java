@@ -337,6 +337,9 @@ abstract class ConformanceSuite {
         JsonNode apart = run(c(source).stderrToStdout(false));
         assertThat(apart.get("stdout").asText()).isEqualTo("out 1\nout 2\n");
         assertThat(apart.get("stderr").asText()).isEqualTo("err\n");
+        // not with an interactor: the program's stdout is what the interactor reads
+        assertProblem(http.postJson("/execute", c(source).test("1", "1").interactor("python", "print(1)").stderrToStdout(true).json()),
+                400, "stderr_to_stdout");
         // and through the Judge0 layer's redirect_stderr_to_stdout
         JsonNode j = judge0Wait(judge0(71, "import sys\nprint('a', flush=True)\nprint('b', file=sys.stderr)", "")
                 .put("redirect_stderr_to_stdout", true).put("cpu_time_limit", enough(2)));
@@ -1140,6 +1143,7 @@ abstract class ConformanceSuite {
         cases.put("stop_on_first_failure", python("print(1)").test("1", "1").json().put("stop_on_first_failure", "yes"));
         cases.put("collect", python("print(1)").collect("../etc/passwd").json());
         cases.put("interactor", python("print(1)").interactor("python", "pass").json());
+        cases.put("stderr_to_stdout", python("print(1)").json().put("stderr_to_stdout", "yes"));
         ObjectNode noSource = python("print(1)").json();
         noSource.remove("source_code");
         cases.put("source_code", noSource);

@@ -77,6 +77,23 @@ class WorkDirTest {
     }
 
     @Test
+    void a_work_dirs_runs_share_one_environment_reset_between_them_and_only_the_box_is_kept() throws Exception {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.readyCount() == 1); // the pool is full: it makes no more
+        long before = sandbox.environmentsMade();
+        try (WorkDir dir = sandbox.openWorkDir(Map.of(), 16L << 20)) {
+            SandboxOutcome first = dir.run(spec(List.of("/bin/sh", "-c",
+                    "echo kept > /box/k; echo gone > /tmp/t; echo shm > /dev/shm/s; (setsid sleep 1000 &); echo started")));
+            assertThat(out(first)).isEqualTo("started\n");
+            long made = sandbox.environmentsMade();
+            assertThat(made).as("the work dir's environment, made for its first run").isEqualTo(before + 1);
+            SandboxOutcome second = dir.run(spec(List.of("/bin/sh", "-c",
+                    "cat /box/k; ls -A /tmp /dev/shm; for p in /proc/[0-9]*; do cat $p/comm; done | grep -c sleep")));
+            assertThat(sandbox.environmentsMade()).as("the second run was served by the first's environment").isEqualTo(made);
+            assertThat(out(second)).isEqualTo("kept\n/dev/shm:\n\n/tmp:\n0\n");
+        }
+    }
+
+    @Test
     void the_box_is_private_to_its_uid_and_capped_in_size() throws Exception {
         try (WorkDir dir = sandbox.openWorkDir(Map.of("a.txt", new byte[]{'a'}), 1L << 20)) {
             SandboxOutcome big = dir.run(spec(List.of("/usr/bin/dd", "if=/dev/zero", "of=/box/big", "bs=1M", "count=4")));

@@ -42,6 +42,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     private final SandboxPool pool;
     private final int maxProcesses;
     private final boolean reuses;
+    /** Runs an environment serves (1: one environment per run). */
+    private final int runsPerEnvironment;
     private final java.util.concurrent.atomic.AtomicLong madeHere = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -81,6 +83,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         }
         this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses, runs) : null;
         this.reuses = pool != null && runs > 1;
+        this.runsPerEnvironment = runs;
     }
 
     /** Whether environments serve more than one run here (reuse asked for, prepared sandboxes, and a host that allows it). */
@@ -134,16 +137,16 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     }
 
     /**
-     * A host-mounted work dir ({@link BoxMount}) under its own uid, held until it is closed; each run
-     * through it is a sandbox of its own (own cgroup and limits) with the box bound at /box.
+     * A host-mounted work dir ({@link BoxMount}) under its own uid, held until it is closed; its runs (the
+     * compile, then the program, or each test) are served by one environment with the box bound at /box
+     * ({@link WorkDirEnvironment}), reset between them as any reused environment is, and replaced as one
+     * is: after {@code sandbox-max-runs} runs, after any run that leaves it unfit, or for a run of another
+     * shape (an interactive test's pipes root).
      */
     @Override
     public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
-        return HostBoxWorkDir.open(parts, boxesRoot, HexFormat.of().formatHex(randomBytes()), files, sizeBytes, (spec, uid, box) -> {
-            try (PreparedSandbox sandbox = PreparedSandbox.prepareAs(parts, SandboxShape.withBox(spec, box), maxProcesses, uid)) {
-                return sandbox.run(spec);
-            }
-        });
+        return HostBoxWorkDir.open(parts, boxesRoot, HexFormat.of().formatHex(randomBytes()), files, sizeBytes,
+                new WorkDirEnvironment(parts, maxProcesses, runsPerEnvironment, madeHere));
     }
 
     private static byte[] randomBytes() {

@@ -125,10 +125,10 @@ final class PreparedSandbox implements AutoCloseable {
         return prepare(parts, shape, maxProcesses, parts.uids().take(), true, maxRuns);
     }
 
-    /** Makes a sandbox for one run under {@code uid}, which its holder (a work dir) keeps after this sandbox is closed. */
-    static PreparedSandbox prepareAs(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid)
+    /** Makes an environment for up to {@code maxRuns} runs under {@code uid}, which its holder (a work dir) keeps after it is closed. */
+    static PreparedSandbox prepareAs(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid, int maxRuns)
             throws SandboxFailure, InterruptedException {
-        return prepare(parts, shape, maxProcesses, uid, false, 1);
+        return prepare(parts, shape, maxProcesses, uid, false, maxRuns);
     }
 
     private static PreparedSandbox prepare(SandboxParts parts, SandboxShape shape, int maxProcesses, int uid, boolean ownsUid,

@@ -10,14 +10,20 @@ import java.util.Map;
 
 /**
  * A work dir on the host ({@link BoxMount}: a capped tmpfs Runbox mounts and never reads) under a uid
- * of its own, held until it is closed; each run through it is a fresh sandbox of the backend, with
- * its own cgroup and limits, that shows the box at /box. Shared by both backends.
+ * of its own, held until it is closed; each run through it is a sandbox run of the backend, with its
+ * own limits, that shows the box at /box (the backend may serve a work dir's runs from one environment,
+ * reset between them, which it ends at {@link Runs#close}, before the box is unmounted). Shared by
+ * both backends.
  */
 public final class HostBoxWorkDir implements WorkDir {
 
-    /** Runs one program as {@code uid} in a fresh sandbox that binds {@code box} at /box. */
+    /** Runs one program as {@code uid} in a sandbox that binds {@code box} at /box. */
     public interface Runs {
         SandboxOutcome run(RunSpec spec, int uid, Path box) throws SandboxFailure, InterruptedException;
+
+        /** Ends what serves the work dir's runs (no process of it is left); the box is unmounted after. */
+        default void close() {
+        }
     }
 
     private final SandboxParts parts;
@@ -56,6 +62,7 @@ public final class HostBoxWorkDir implements WorkDir {
         if (closed) return;
         closed = true;
         try {
+            runs.close();
             box.close();
         } finally {
             parts.uids().release(uid);
