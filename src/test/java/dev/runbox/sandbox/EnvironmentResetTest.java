@@ -246,6 +246,25 @@ class EnvironmentResetTest {
     }
 
     @Test
+    void a_runs_memory_peak_and_cpu_time_are_its_own_not_those_of_the_run_before() throws Exception {
+        // v1 resets the environment's cgroup peak between runs; v2 cannot, so the environment moves into a fresh cgroup
+        open(1, new BubblewrapSandbox.Reuse(true, 100));
+        long made = sandbox.environmentsMade();
+        SandboxOutcome big = sandbox.run(python("big.py", "b = b'x' * (160 << 20)\nprint(len(b))", Duration.ofSeconds(10)));
+        assertThat(big.exitCode()).as(out(big)).isEqualTo(0);
+        assertThat(big.memoryPeakBytes()).isGreaterThan(150L << 20);
+        SandboxOutcome small = sandbox.run(python("small.py", "print(1)", Duration.ofSeconds(10)));
+        assertThat(out(small)).isEqualTo("1\n");
+        assertThat(small.memoryPeakBytes()).as("peak after a 160 MiB run").isLessThan(64L << 20);
+        SandboxOutcome spin = sandbox.run(python("spin.py", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass",
+                Duration.ofSeconds(20)));
+        assertThat(spin.cpuTime()).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+        SandboxOutcome after = sandbox.run(python("small.py", "print(2)", Duration.ofSeconds(10)));
+        assertThat(after.cpuTime()).as("CPU time after a run that spun 0.5 s").isLessThan(spin.cpuTime());
+        assertThat(sandbox.environmentsMade()).as("all four runs in one environment").isEqualTo(made);
+    }
+
+    @Test
     void an_environment_serves_at_most_max_runs_then_is_replaced() throws Exception {
         open(1, new BubblewrapSandbox.Reuse(true, 2));
         long made = sandbox.environmentsMade();

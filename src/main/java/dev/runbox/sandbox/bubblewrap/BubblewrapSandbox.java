@@ -75,7 +75,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         this.maxProcesses = maxProcesses;
         this.boxesRoot = boxesRoot;
         int runs = reuse.runsPerEnvironment();
-        if (runs > 1 && !parts.cgroups().peakResetsPerRun()) {
+        if (runs > 1 && !parts.cgroups().peakResetsPerRun() && !parts.cgroups().peakRenewsByMove()) {
             // a run's memory peak would show in the next run's result: one environment per run instead
             log.info("sandbox-reuse is on, but {} cannot reset a cgroup's memory peak between runs: one environment per run",
                     parts.cgroups().describe());

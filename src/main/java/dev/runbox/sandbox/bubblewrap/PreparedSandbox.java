@@ -66,8 +66,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>What an environment keeps across its runs, and why that is safe: its uid (every path outside the
  * per-run tmpfs mounts is read-only: /usr, the root, /dev), its user namespace (no run holds a
  * capability in it), runbox-init (outside every run's pid namespace: no run can name, signal or trace
- * it; the run's pid 1, which a run can see, is per run), and the cgroup (its limits and peak are set
- * afresh per run, CPU time and OOM kills are counted as differences). Page-cache charges of earlier
+ * it; the run's pid 1, which a run can see, is per run), and the cgroup (its limits are set afresh per
+ * run and its peak reset on v1; on v2, which cannot reset a peak, the environment moves into a fresh
+ * cgroup between runs, {@link #renewCgroupIfNeeded}; CPU time and OOM kills are counted as differences). Page-cache charges of earlier
  * runs may show in a later run's memory peak on cgroup v1.
  */
 final class PreparedSandbox implements AutoCloseable {
@@ -86,7 +87,11 @@ final class PreparedSandbox implements AutoCloseable {
     private final String name;
     private final int uid;
     private final Path staging;
-    private final RunCgroup cgroup;
+    /** The environment's cgroup; on cgroup v2 a fresh one per run ({@link #renewCgroupIfNeeded}). */
+    private RunCgroup cgroup;
+    /** Whether the next run needs a fresh cgroup first (a run ended in this one, on a host that renews). */
+    private boolean renewBeforeRun;
+    private final CgroupLimits idleLimits;
     private final Process process;
     /** Whether the uid goes back to the pool when this sandbox is closed (not when a work dir holds it). */
     private final boolean ownsUid;
@@ -98,7 +103,8 @@ final class PreparedSandbox implements AutoCloseable {
     private Set<String> baseline;
 
     private PreparedSandbox(SandboxParts parts, SandboxShape shape, String name, int uid, boolean ownsUid, Path staging,
-                            RunCgroup cgroup, Process process, int maxRuns) {
+                            RunCgroup cgroup, Process process, int maxRuns, CgroupLimits idleLimits) {
+        this.idleLimits = idleLimits;
         this.parts = parts;
         this.ownsUid = ownsUid;
         this.shape = shape;
@@ -115,7 +121,7 @@ final class PreparedSandbox implements AutoCloseable {
     }
 
     /** Whether this environment may serve another run. */
-    boolean reusable() {
+    synchronized boolean reusable() {
         return clean && runs < maxRuns && process.isAlive();
     }
 
@@ -144,7 +150,7 @@ final class PreparedSandbox implements AutoCloseable {
         try {
             Files.createDirectory(staging);
             // the job's own memory and CPU limits are set in run(); until then the sandbox idles
-            cgroup = parts.cgroups().create(name, new CgroupLimits(64L * 1024 * 1024, maxProcesses + RUN_OVERHEAD_PROCESSES, 1.0));
+            cgroup = parts.cgroups().create(name, idleLimits(maxProcesses));
             List<String> cmd = LaunchCommand.build(parts.launcher(), parts.init(), parts.bwrap(), uid, cgroup.procsFiles(),
                     staging.resolve("status.json"), shape, parts.usrLinks());
             log.debug("preparing sandbox {} as uid {}: {}", name, uid, cmd);
@@ -152,7 +158,7 @@ final class PreparedSandbox implements AutoCloseable {
             pb.environment().clear(); // nothing of Runbox's environment goes further
             process = pb.start();
             awaitReady(parts, process);
-            return new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process, maxRuns);
+            return new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process, maxRuns, idleLimits(maxProcesses));
         } catch (IOException e) {
             cleanUp(parts, uid, ownsUid, staging, cgroup, process);
             throw new SandboxFailure("cannot prepare a sandbox: " + e, e);
@@ -187,10 +193,52 @@ final class PreparedSandbox implements AutoCloseable {
         throw new SandboxFailure("sandbox setup failed: " + (said.isBlank() ? "exited without a word" : said.strip()));
     }
 
+    /** The limits of the environment's cgroup while it idles: the job's own are set in run(). */
+    private static CgroupLimits idleLimits(int maxProcesses) {
+        return new CgroupLimits(64L * 1024 * 1024, maxProcesses + RUN_OVERHEAD_PROCESSES, 1.0);
+    }
+
+    /** Whether a fresh cgroup is due before the next run ({@link #renewCgroupIfNeeded}). */
+    synchronized boolean needsRenewal() {
+        return renewBeforeRun;
+    }
+
+    /**
+     * On a host where a run's memory peak cannot be reset but renews by a move (cgroup v2 before
+     * kernel 6.12's per-file reset): moves the environment's idle processes (bwrap's and runbox-init,
+     * exactly the baseline: the last run was clean) into a fresh cgroup and removes the old one, so the
+     * next run's peak, CPU time and OOM kills are counted from zero. If any step fails the environment
+     * serves no further run.
+     */
+    synchronized void renewCgroupIfNeeded() throws SandboxFailure {
+        if (!renewBeforeRun) return;
+        renewBeforeRun = false;
+        clean = false; // until the renewal is seen to have gone as it must
+        RunCgroup fresh = parts.cgroups().create(name + "-" + runs, idleLimits);
+        try {
+            for (String pid : baseline) {
+                for (Path procs : fresh.procsFiles()) dev.runbox.sandbox.cgroup.CgroupFiles.write(procs, pid);
+            }
+            if (!cgroup.isEmpty()) throw new SandboxFailure("processes other than the environment's were left in " + name);
+        } catch (SandboxFailure | RuntimeException e) {
+            try {
+                fresh.close(); // kills what moved: this environment is done
+            } catch (SandboxFailure also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+        RunCgroup old = cgroup;
+        cgroup = fresh;
+        old.close();
+        clean = true;
+    }
+
     /** Runs the job; afterwards {@link #reusable} says whether another may follow. */
-    SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+    synchronized SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         if (!reusable()) throw new IllegalStateException("this environment serves no further run");
         if (!shape.fits(spec)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
+        renewCgroupIfNeeded();
         runs++;
         clean = false; // until this run and its reset are seen to have gone as they must
         if (baseline == null) baseline = processes();
@@ -249,6 +297,7 @@ final class PreparedSandbox implements AutoCloseable {
         Set<String> left = processes();
         clean = end.isPresent() && end.get().clean() && killedFor.get() == null && oomKills == 0 && fed(feeder)
                 && left.equals(baseline);
+        renewBeforeRun = clean && runs < maxRuns && !parts.cgroups().peakResetsPerRun();
         if (!clean && end.isPresent()) log.debug("sandbox {} serves no further run (end {}, killed for {}, OOM kills {}, processes {} vs {})",
                 name, end.get(), killedFor.get(), oomKills, left, baseline);
         return outcome;

@@ -66,9 +66,14 @@ final class SandboxPool implements AutoCloseable {
 
     /** A ready environment, if one is waiting; without reuse, a replacement is started at once. Give it back after its run. */
     Optional<PreparedSandbox> take() {
-        PreparedSandbox s = ready.poll();
-        if (s != null && maxRuns == 1) makeOne(0);
-        return Optional.ofNullable(s);
+        for (;;) {
+            PreparedSandbox s = ready.poll();
+            if (s != null && maxRuns == 1) makeOne(0);
+            if (s == null || s.reusable()) return Optional.ofNullable(s);
+            // its cgroup's renewal failed while it waited: replaced
+            parts.io().execute(s::close);
+            makeOne(0);
+        }
     }
 
     /**
@@ -76,7 +81,18 @@ final class SandboxPool implements AutoCloseable {
      * destroyed (in the background: its processes are all gone already) and, with reuse, replaced.
      */
     void giveBack(PreparedSandbox s) {
-        if (!closed && maxRuns > 1 && s.reusable() && ready.offer(s)) return;
+        if (!closed && maxRuns > 1 && s.reusable() && ready.offer(s)) {
+            // cgroup v2: its cgroup is renewed off the run's path, in the background; a run that takes it
+            // before that is done does it first itself (PreparedSandbox serializes the two)
+            if (s.needsRenewal()) parts.io().execute(() -> {
+                try {
+                    s.renewCgroupIfNeeded();
+                } catch (SandboxFailure | RuntimeException e) {
+                    log.warn("an environment's cgroup could not be renewed; it serves no further run: {}", e.getMessage());
+                }
+            });
+            return;
+        }
         parts.io().execute(s::close);
         if (maxRuns > 1) makeOne(0);
     }

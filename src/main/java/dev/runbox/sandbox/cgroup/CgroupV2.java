@@ -110,6 +110,11 @@ public final class CgroupV2 implements Cgroups {
     }
 
     @Override
+    public boolean peakRenewsByMove() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "cgroup v2 (" + parent + ")";
     }

@@ -29,6 +29,16 @@ public interface Cgroups {
         return false;
     }
 
+    /**
+     * Whether a run's memory peak can be started afresh by renewal instead: between runs, the
+     * environment's idle processes move into a {@link #create fresh} cgroup and the old one is removed.
+     * cgroup v2, where a new cgroup's memory.peak counts from its creation (what was charged before stays
+     * with the old one, and goes to the parent with it) and a process's move is a write of its pid.
+     */
+    default boolean peakRenewsByMove() {
+        return false;
+    }
+
     /** "v1" or "v2", and where, for logs and check-host. */
     String describe();
 }
