@@ -199,4 +199,30 @@ class ApiKeysTest {
         assertThat(printed.stdout()).contains(keysFile.toString());
         for (String key : List.of(ALICE, BOB, LIMITED, QUOTA)) assertThat(printed.stdout() + printed.stderr()).doesNotContain(key);
     }
+
+    @Test
+    void a_live_run_through_pistons_connect_needs_a_key_at_the_upgrade_and_is_that_keys_own() throws Exception {
+        java.net.URI ws = java.net.URI.create(server.base().replaceFirst("^http", "ws") + "/api/v2/connect");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.runbox.testing.PistonSocket.open(http, ws, java.util.Optional.empty()))
+                .isInstanceOf(dev.runbox.testing.PistonSocket.Refused.class);
+        String marker = "live-" + UUID.randomUUID();
+        try (dev.runbox.testing.PistonSocket socket = dev.runbox.testing.PistonSocket.open(http, ws, java.util.Optional.of(ALICE))) {
+            com.fasterxml.jackson.databind.node.ObjectNode init = JSON.createObjectNode().put("type", "init").put("language", "python")
+                    .put("version", "*");
+            init.putArray("files").addObject().put("content", "print('" + marker + "')");
+            socket.send(init);
+            assertThat(socket.awaitClosed(Duration.ofSeconds(60)).code()).isEqualTo(4999);
+        }
+        KeyedClient alice = anonymous.withKey(ALICE);
+        KeyedClient bob = anonymous.withKey(BOB);
+        String id = null;
+        for (JsonNode s : JSON.readTree(alice.get("/submissions/recent").body()).get("submissions")) {
+            String candidate = s.get("submission_id").asText();
+            JsonNode r = JSON.readTree(alice.get("/result/" + candidate).body());
+            if ((marker + "\n").equals(r.path("stdout").asText())) id = candidate;
+        }
+        assertThat(id).as("the live run among alice's recent submissions").isNotNull();
+        assertThat(bob.get("/result/" + id).statusCode()).as("another key's").isEqualTo(404);
+    }
 }

@@ -207,6 +207,12 @@ final class PistonConnect {
         SubmissionId id = first.submissionId();
         s.link = gateway.liveClient(id);
         s.id = id;
+        if (s.ended) {
+            // the socket closed while the run was being accepted: closed() saw no link, so the hangup is sent here
+            s.link.send(LiveMessage.hangup());
+            s.link.close();
+            return;
+        }
         s.send(Map.of("type", "runtime", "language", req.language().id(), "version", req.version().toString()));
         JsonNode stdin = msg.get("stdin");
         if (stdin != null && stdin.isTextual() && !stdin.textValue().isEmpty()) stdin(s, stdin.textValue());
