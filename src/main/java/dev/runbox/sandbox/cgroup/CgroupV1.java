@@ -136,22 +136,32 @@ public final class CgroupV1 implements Cgroups {
             this.cpuacctDir = cpuacctDir;
         }
 
+        /** The limits last written (a reused environment's next job has the same ones most often: not written again). */
+        private CgroupLimits written;
+
         @Override
         public void setLimits(CgroupLimits limits) throws SandboxFailure {
-            String bytes = Long.toString(limits.memoryBytes());
-            Path mem = memoryDir.resolve("memory.limit_in_bytes");
-            // no swap: memory + swap gets the same limit where swap accounting exists; the kernel
-            // wants memsw >= mem at every moment, so the order of the two writes depends on the direction
-            Path memsw = memoryDir.resolve("memory.memsw.limit_in_bytes");
-            if (Files.exists(memsw) && limits.memoryBytes() > CgroupFiles.readLong(mem)) {
-                CgroupFiles.write(memsw, bytes);
-                CgroupFiles.write(mem, bytes);
-            } else {
-                CgroupFiles.write(mem, bytes);
-                if (Files.exists(memsw)) CgroupFiles.write(memsw, bytes);
+            if (written == null || limits.memoryBytes() != written.memoryBytes()) {
+                String bytes = Long.toString(limits.memoryBytes());
+                Path mem = memoryDir.resolve("memory.limit_in_bytes");
+                // no swap: memory + swap gets the same limit where swap accounting exists; the kernel
+                // wants memsw >= mem at every moment, so the order of the two writes depends on the direction
+                Path memsw = memoryDir.resolve("memory.memsw.limit_in_bytes");
+                if (Files.exists(memsw) && limits.memoryBytes() > CgroupFiles.readLong(mem)) {
+                    CgroupFiles.write(memsw, bytes);
+                    CgroupFiles.write(mem, bytes);
+                } else {
+                    CgroupFiles.write(mem, bytes);
+                    if (Files.exists(memsw)) CgroupFiles.write(memsw, bytes);
+                }
             }
-            CgroupFiles.write(pidsDir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
-            CgroupFiles.write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
+            if (written == null || limits.maxProcesses() != written.maxProcesses()) {
+                CgroupFiles.write(pidsDir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
+            }
+            if (written == null || limits.cpuQuotaMicros() != written.cpuQuotaMicros()) {
+                CgroupFiles.write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
+            }
+            written = limits;
         }
 
         @Override

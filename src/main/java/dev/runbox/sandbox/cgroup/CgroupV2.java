@@ -128,11 +128,21 @@ public final class CgroupV2 implements Cgroups {
             this.dir = dir;
         }
 
+        /** The limits last written (a reused environment's next job has the same ones most often: not written again). */
+        private CgroupLimits written;
+
         @Override
         public void setLimits(CgroupLimits limits) throws SandboxFailure {
-            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
-            CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
-            CgroupFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_US);
+            if (written == null || limits.memoryBytes() != written.memoryBytes()) {
+                CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+            }
+            if (written == null || limits.maxProcesses() != written.maxProcesses()) {
+                CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxProcesses()));
+            }
+            if (written == null || limits.cpuQuotaMicros() != written.cpuQuotaMicros()) {
+                CgroupFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_US);
+            }
+            written = limits;
         }
 
         @Override
