@@ -118,7 +118,7 @@ final class LiveRelay {
                 pipes.release(); // every writer of stdout and stderr is gone: the readers drain to end of file
                 awaitQuietly(out);
                 awaitQuietly(err);
-                closeQuietly(stdin); // unblocks a pump stuck writing to a stdin nobody reads
+                closeQuietly(stdin); // unblocks a feed stuck writing to a stdin nobody reads
                 closeQuietly(signals);
                 awaitQuietly(pump);
                 awaitQuietly(feed);
