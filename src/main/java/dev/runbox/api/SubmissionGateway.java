@@ -24,9 +24,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * Runbox's own submission path, for the compatibility layers (the Judge0 API in
- * {@code dev.runbox.compat.judge0}): a layer translates its request into the body of POST /execute and
- * its answer from the stored result, and everything between is what POST /execute does — the same
+ * Runbox's own submission path, for the compatibility layers (the Judge0 and Piston APIs in
+ * {@code dev.runbox.compat}): a layer translates its request into the body of POST /execute and its
+ * answer from the stored result (or, for a live run, from its live channel), and everything between is what POST /execute does — the same
  * validation, API-key charge and visibility, queue, store, cache, pushed results and callbacks. So a
  * layer works identically embedded and with Redis, and there is no second way for a job to run.
  */
