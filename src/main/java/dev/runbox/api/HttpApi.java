@@ -174,6 +174,12 @@ public final class HttpApi {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = maxBodyBytes();
+            // a WebSocket's message (Piston's init) carries what a request body does; and a live run's socket
+            // may be quiet while its job waits and runs: it is not closed for that before max-wait-sec
+            c.jetty.modifyWebSocketServletFactory(f -> {
+                f.setMaxTextMessageSize(maxBodyBytes());
+                f.setIdleTimeout(config.maxWait().plusSeconds(60));
+            });
             // a known path with another method is a 405, not a 404 (Javalin's default)
             c.http.prefer405over404 = true;
             c.jetty.host = config.host();

@@ -97,9 +97,16 @@ public final class PistonSocket implements AutoCloseable {
 
     /** The next message, waiting up to {@code wait}; fails when none came. */
     public JsonNode next(Duration wait) throws InterruptedException {
-        JsonNode m = messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-        if (m == null) throw new AssertionError("no message within " + wait + (closed.isDone() ? "; closed: " + closed.getNow(null) : ""));
-        return m;
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (;;) {
+            JsonNode m = messages.poll(50, TimeUnit.MILLISECONDS);
+            if (m != null) return m;
+            // a closed socket sends nothing more: no use waiting out the deadline
+            if (closed.isDone() && messages.isEmpty()) {
+                throw new AssertionError("no message: the socket is closed: " + (closed.isCompletedExceptionally() ? "with an error" : closed.getNow(null)));
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("no message within " + wait);
+        }
     }
 
     /** The next message that is not output ({@code data}), appending each output's text to {@code out} or {@code err}. */

@@ -116,4 +116,18 @@ class PistonConnectTest {
         // and the worker is free again: the programs of both were killed
         assertThat(server.run(body("print('next')")).get("status").asText()).isEqualTo("OK");
     }
+
+    @Test
+    void an_init_as_big_as_a_request_body_may_be_is_taken() throws Exception {
+        String big = "x = '" + "a".repeat(300_000) + "'\nprint(len(x))\n"; // past the 64 KiB of a WebSocket message by default
+        try (PistonSocket ws = socket()) {
+            ws.send(init(big));
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("runtime");
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("stage");
+            StringBuilder out = new StringBuilder();
+            JsonNode exit = ws.nextNotData(WAIT, out, new StringBuilder());
+            assertThat(out.toString()).isEqualTo("300000\n");
+            assertThat(exit.get("code").asInt()).as("%s", exit).isZero();
+        }
+    }
 }
