@@ -66,6 +66,8 @@ final class LiveRelay {
     /** Longest wait for the readers to reach end of file once the run has ended (all its writers are gone by then). */
     private static final long DRAIN_BOUND_MS = 5_000;
     private static final int CHUNK = 16 * 1024;
+    /** Shortest time between two output messages of a run (see {@code sendOutput}). */
+    private static final long SEND_INTERVAL_MS = 5;
 
     /** Runs a spec in the sandbox (a one-off run, or in a work dir). */
     @FunctionalInterface
@@ -108,6 +110,7 @@ final class LiveRelay {
             RunSpec live = new RunSpec(command, spec.files(), new byte[0], spec.limits(), mounts, spec.environment());
             Future<?> out = threads.submit(() -> relay.read(stdout, LiveMessage.Type.STDOUT, relay.stdout));
             Future<?> err = threads.submit(() -> relay.read(stderr, LiveMessage.Type.STDERR, relay.stderr));
+            Future<?> sent = threads.submit(() -> relay.sendOutput(out, err));
             Future<?> pump = threads.submit(relay::pump);
             Future<?> feed = threads.submit(relay::feed);
             SandboxOutcome o;
@@ -118,6 +121,7 @@ final class LiveRelay {
                 pipes.release(); // every writer of stdout and stderr is gone: the readers drain to end of file
                 awaitQuietly(out);
                 awaitQuietly(err);
+                awaitQuietly(sent);
                 closeQuietly(stdin); // unblocks a feed stuck writing to a stdin nobody reads
                 closeQuietly(signals);
                 awaitQuietly(pump);
@@ -180,6 +184,8 @@ final class LiveRelay {
         final Kept stderr;
         final AtomicBoolean ended = new AtomicBoolean();
         final AtomicBoolean overCap = new AtomicBoolean();
+        /** Output decoded by the readers, in the order read, for {@link #sendOutput}. */
+        final java.util.concurrent.LinkedBlockingQueue<LiveMessage> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
         /**
          * Input on its way to the program: written by {@link #feed}, so that a program that does not read
          * its stdin (a full pipe) does not hold up the client's signals. Bounded by what the API lets a
@@ -233,8 +239,46 @@ final class LiveRelay {
 
         private void send(LiveMessage.Type stream, CharBuffer chars) {
             chars.flip();
-            if (chars.hasRemaining()) link.send(LiveMessage.output(stream, LiveMessage.RUN, chars.toString()));
+            if (chars.hasRemaining()) outgoing.add(LiveMessage.output(stream, LiveMessage.RUN, chars.toString()));
             chars.clear();
+        }
+
+        /**
+         * Sends the output the readers decoded, at most one message per stream every {@link #SEND_INTERVAL_MS}
+         * (what came meanwhile goes as one): a program that writes a byte at a time sends a few hundred
+         * messages a second through the channel (Redis, the socket), not one per byte. Ends once the
+         * readers have and everything they gave is sent.
+         */
+        void sendOutput(Future<?> out, Future<?> err) {
+            try {
+                for (;;) {
+                    boolean readersDone = out.isDone() && err.isDone();
+                    LiveMessage first = outgoing.poll(SEND_INTERVAL_MS, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (readersDone) return;
+                        continue;
+                    }
+                    List<LiveMessage> batch = new ArrayList<>();
+                    batch.add(first);
+                    outgoing.drainTo(batch);
+                    StringBuilder text = new StringBuilder();
+                    LiveMessage.Type type = batch.get(0).type();
+                    for (LiveMessage m : batch) {
+                        if (m.type() != type) {
+                            link.send(LiveMessage.output(type, LiveMessage.RUN, text.toString()));
+                            text.setLength(0);
+                            type = m.type();
+                        }
+                        text.append(m.data());
+                    }
+                    link.send(LiveMessage.output(type, LiveMessage.RUN, text.toString()));
+                    Thread.sleep(SEND_INTERVAL_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("a live run's output could not be sent: {}", e.getMessage());
+            }
         }
 
         /** Writes the client's input to the program's stdin and passes its signals, until the run ends. */

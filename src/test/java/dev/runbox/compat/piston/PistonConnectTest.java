@@ -130,4 +130,26 @@ class PistonConnectTest {
             assertThat(exit.get("code").asInt()).as("%s", exit).isZero();
         }
     }
+
+    @Test
+    void output_written_a_byte_at_a_time_comes_whole_in_few_messages() throws Exception {
+        String source = "import os\nfor i in range(20000): os.write(1, b'x')\nos.write(2, b'end')\n";
+        try (PistonSocket ws = socket()) {
+            ws.send(init(source));
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("runtime");
+            assertThat(ws.next(WAIT).get("type").asText()).isEqualTo("stage");
+            StringBuilder out = new StringBuilder();
+            StringBuilder err = new StringBuilder();
+            int messages = 0;
+            JsonNode m;
+            while ((m = ws.next(WAIT)).get("type").asText().equals("data")) {
+                messages++;
+                ("stdout".equals(m.get("stream").asText()) ? out : err).append(m.get("data").asText());
+            }
+            assertThat(m.get("type").asText()).as("%s", m).isEqualTo("exit");
+            assertThat(out.toString()).isEqualTo("x".repeat(20000));
+            assertThat(err.toString()).isEqualTo("end");
+            assertThat(messages).as("data messages for 20,000 writes").isLessThan(2000);
+        }
+    }
 }
