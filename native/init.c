@@ -369,7 +369,10 @@ int main(int main_argc, char **main_argv) {
  * bwrap leaves it in its user namespace (bwrap --cap-add ALL; no seccomp filter from bwrap) and uses
  * them only to make each run's namespaces; the program never holds one. Jobs come on stdin one after
  * another, each "go+stdin" (the program's stdin is in the job: stdin cannot end with end of file
- * here). Per job:
+ * here), or after a "prep": then steps 1 and 2 (but the files) are done at once, before the job is
+ * known, and the reaper reads the job itself when it comes, so that a run does not wait for its
+ * namespaces and mounts (Runbox sends "prep" once it has checked the run before: no reaper exists
+ * while it checks). Per job:
  *
  *   1. init clones the run's pid 1 ("the reaper") into new pid, mount, IPC, network and UTS
  *      namespaces: the run's processes, SysV objects, POSIX queues, sockets (abstract ones included),
@@ -452,10 +455,8 @@ struct serve_job {
     size_t n_limits;
 };
 
-static void read_serve_job(struct serve_job *job) {
-    char *go = read_netstring(NULL, 1); /* end of file here: the environment is being destroyed */
-    if (strcmp(go, "go+stdin") != 0) { errno = 0; fail("expected 'go+stdin', got '%.16s'", go); }
-    free(go);
+/* The job after its "go+stdin". */
+static void read_serve_job_body(struct serve_job *job) {
     size_t argc = read_count();
     if (argc == 0) { errno = 0; fail("empty command"); }
     job->argv = read_strings(argc);
@@ -481,6 +482,14 @@ static void read_serve_job(struct serve_job *job) {
         job->limits[i].rl = (struct rlimit) {parse_rlim(soft), parse_rlim(hard)};
         free(spec);
     }
+}
+
+/* A whole job, "go+stdin" first; end of file before it: the environment is being destroyed (exit 0). */
+static void read_serve_job(struct serve_job *job) {
+    char *go = read_netstring(NULL, 1);
+    if (strcmp(go, "go+stdin") != 0) { errno = 0; fail("expected 'go+stdin', got '%.16s'", go); }
+    free(go);
+    read_serve_job_body(job);
 }
 
 static void free_serve_job(struct serve_job *job) {
@@ -558,12 +567,17 @@ static void start_program(const struct serve_job *job) {
     _exit(EXEC_FAILED);
 }
 
-/* The run's pid 1 (see the top of serve mode): makes the run's places, starts the program, reaps. */
+/*
+ * The run's pid 1 (see the top of serve mode): makes the run's places, starts the program, reaps.
+ * Made ahead (job NULL, after "prep"), it makes the places first and then reads the job itself from
+ * the job pipe, which init leaves alone until this reaper has ended; end of file instead of a job
+ * (the environment is being destroyed) ends it with NO_JOB and no report.
+ */
 static void reaper(const struct serve_job *job, unsigned long long tmpfs_bytes, int fresh_box, int out_w, int err_w, int rep_w) {
     if (dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0) _exit(INIT_FAILED);
     close(out_w);
     close(err_w);
-    close(0); /* the job pipe: the next job is init's, never the program's */
+    if (job) close(0); /* the job pipe: the next job is init's, never the program's */
     if (setsid() < 0) fail("setsid");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail("make mounts private");
     mount_tmpfs("/tmp", tmpfs_bytes);
@@ -579,6 +593,12 @@ static void reaper(const struct serve_job *job, unsigned long long tmpfs_bytes, 
     loopback_up();
     if (sethostname("runbox", 6) < 0) fail("sethostname");
     if (chdir("/box") < 0) fail("chdir /box");
+    struct serve_job own;
+    if (!job) {
+        read_serve_job(&own); /* end of file instead: exit 0 without a report (see serve) */
+        close(0); /* the next job is init's, never the program's */
+        job = &own;
+    }
     for (size_t i = 0; i < job->n_files; i++) write_file(job->names[i], job->contents[i], job->lens[i]);
     long long start = now_ns();
     pid_t child = fork();
@@ -629,8 +649,14 @@ static int serve(int argc, char **argv) {
     if (errno) fail("getpriority");
     if (write(2, "R", 1) != 1) fail("cannot report readiness");
     for (;;) {
+        /* "prep": make the next run's reaper and places now, before its job comes (the reaper reads it);
+         * "go+stdin": a job, for a reaper made for it */
+        char *what = read_netstring(NULL, 1); /* end of file here: the environment is being destroyed */
+        int ahead = strcmp(what, "prep") == 0;
+        if (!ahead && strcmp(what, "go+stdin") != 0) { errno = 0; fail("expected 'prep' or 'go+stdin', got '%.16s'", what); }
+        free(what);
         struct serve_job job;
-        read_serve_job(&job);
+        if (!ahead) read_serve_job_body(&job);
         int out[2], err[2], rep[2];
         if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) fail("pipe");
         pid_t r = (pid_t) syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS | SIGCHLD,
@@ -640,12 +666,12 @@ static int serve(int argc, char **argv) {
             close(out[0]);
             close(err[0]);
             close(rep[0]);
-            reaper(&job, tmpfs_bytes, fresh_box, out[1], err[1], rep[1]);
+            reaper(ahead ? NULL : &job, tmpfs_bytes, fresh_box, out[1], err[1], rep[1]);
         }
         close(out[1]);
         close(err[1]);
         close(rep[1]);
-        free_serve_job(&job);
+        if (!ahead) free_serve_job(&job);
         relay(out[0], err[0]);
         int st;
         while (waitpid(r, &st, 0) < 0) {
@@ -655,6 +681,8 @@ static int serve(int argc, char **argv) {
         ssize_t n;
         do n = read(rep[0], rep_line, sizeof rep_line - 1); while (n < 0 && errno == EINTR);
         close(rep[0]);
+        /* a reaper made ahead that found end of file instead of a job: the environment is being destroyed */
+        if (ahead && n == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0) _exit(0);
         int code;
         long long took;
         if (n <= 0 || (rep_line[n] = 0, sscanf(rep_line, "%d %lld", &code, &took) != 2) || WIFSIGNALED(st) || WEXITSTATUS(st) != 0) {

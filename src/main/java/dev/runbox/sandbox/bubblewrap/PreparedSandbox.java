@@ -92,6 +92,9 @@ final class PreparedSandbox implements AutoCloseable {
     /** Whether the next run needs a fresh cgroup first (a run ended in this one, on a host that renews). */
     private boolean renewBeforeRun;
     private final CgroupLimits idleLimits;
+    /** Whether runbox-init was told "prep" for the next run (its reaper is made, or being made). */
+    private boolean prepped;
+    private static final byte[] PREP = "4:prep,".getBytes(StandardCharsets.US_ASCII);
     private final Process process;
     /** Whether the uid goes back to the pool when this sandbox is closed (not when a work dir holds it). */
     private final boolean ownsUid;
@@ -158,7 +161,11 @@ final class PreparedSandbox implements AutoCloseable {
             pb.environment().clear(); // nothing of Runbox's environment goes further
             process = pb.start();
             awaitReady(parts, process);
-            return new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process, maxRuns, idleLimits(maxProcesses));
+            PreparedSandbox made = new PreparedSandbox(parts, shape, name, uid, ownsUid, staging, cgroup, process, maxRuns,
+                    idleLimits(maxProcesses));
+            made.baseline = made.processes(); // before any reaper exists
+            made.prepareNextRun();
+            return made;
         } catch (IOException e) {
             cleanUp(parts, uid, ownsUid, staging, cgroup, process);
             throw new SandboxFailure("cannot prepare a sandbox: " + e, e);
@@ -198,9 +205,29 @@ final class PreparedSandbox implements AutoCloseable {
         return new CgroupLimits(64L * 1024 * 1024, maxProcesses + RUN_OVERHEAD_PROCESSES, 1.0);
     }
 
-    /** Whether a fresh cgroup is due before the next run ({@link #renewCgroupIfNeeded}). */
-    synchronized boolean needsRenewal() {
-        return renewBeforeRun;
+    /** Whether the next run still has something to be made ready first ({@link #prepareNextRun}). */
+    synchronized boolean needsPreparing() {
+        return renewBeforeRun || !prepped;
+    }
+
+    /**
+     * Makes the next run ready ahead of its job, off the run's path: the cgroup renewed where it must
+     * be ({@link #renewCgroupIfNeeded}), then runbox-init told "prep", so that the next run's reaper,
+     * namespaces and mounts are made now rather than when the job comes (native/init.c, serve mode).
+     * Only after the last run's checks, which expect no reaper; a failure leaves the environment unfit.
+     */
+    synchronized void prepareNextRun() throws SandboxFailure {
+        renewCgroupIfNeeded();
+        if (prepped || !reusable()) return;
+        try {
+            OutputStream in = process.getOutputStream();
+            in.write(PREP);
+            in.flush();
+            prepped = true;
+        } catch (IOException e) {
+            clean = false;
+            throw new SandboxFailure("sandbox " + name + " did not take 'prep': " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -238,10 +265,10 @@ final class PreparedSandbox implements AutoCloseable {
     synchronized SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         if (!reusable()) throw new IllegalStateException("this environment serves no further run");
         if (!shape.fits(spec)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
-        renewCgroupIfNeeded();
+        prepareNextRun();
+        prepped = false; // the reaper made ahead takes this run's job
         runs++;
         clean = false; // until this run and its reset are seen to have gone as they must
-        if (baseline == null) baseline = processes();
         RunLimits limits = spec.limits();
         cgroup.setLimits(new CgroupLimits(limits.memoryBytes(), limits.maxProcesses() + RUN_OVERHEAD_PROCESSES, limits.cpuCores()));
         cgroup.resetPeak();

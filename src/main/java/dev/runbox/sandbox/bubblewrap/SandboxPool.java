@@ -82,13 +82,14 @@ final class SandboxPool implements AutoCloseable {
      */
     void giveBack(PreparedSandbox s) {
         if (!closed && maxRuns > 1 && s.reusable() && ready.offer(s)) {
-            // cgroup v2: its cgroup is renewed off the run's path, in the background; a run that takes it
-            // before that is done does it first itself (PreparedSandbox serializes the two)
-            if (s.needsRenewal()) parts.io().execute(() -> {
+            // its next run is made ready off the run's path, in the background (the cgroup renewed on v2,
+            // the next reaper made); a run that takes it before that is done does it first itself
+            // (PreparedSandbox serializes the two)
+            if (s.needsPreparing()) parts.io().execute(() -> {
                 try {
-                    s.renewCgroupIfNeeded();
+                    s.prepareNextRun();
                 } catch (SandboxFailure | RuntimeException e) {
-                    log.warn("an environment's cgroup could not be renewed; it serves no further run: {}", e.getMessage());
+                    log.warn("an environment's next run could not be made ready; it serves no further run: {}", e.getMessage());
                 }
             });
             return;

@@ -45,7 +45,19 @@ final class WorkDirEnvironment implements HostBoxWorkDir.Runs {
         try {
             return current.run(spec);
         } finally {
-            if (!current.reusable()) close();
+            if (!current.reusable()) {
+                close();
+            } else {
+                // the next run's reaper is made while this run's result is judged (PreparedSandbox serializes)
+                PreparedSandbox next = current;
+                parts.io().execute(() -> {
+                    try {
+                        next.prepareNextRun();
+                    } catch (SandboxFailure | RuntimeException e) {
+                        // unfit now: the next run replaces it
+                    }
+                });
+            }
         }
     }
 
