@@ -86,7 +86,9 @@ qemu-system-x86_64 "${accel[@]}" -machine q35 -smp 2 -m 6144 \
   -display none -monitor none -serial "file:$OUT/console.log" &
 qemu=$!
 tunnel=
-trap '[ -n "$tunnel" ] && kill $tunnel 2>/dev/null; kill $qemu 2>/dev/null; wait 2>/dev/null; rm -rf "$OUT/payload" "$OUT/overlay.qcow2"' EXIT
+# every step may fail (qemu gone already when the guest powered itself off): under set -e a failing
+# command here would make a passed stage exit 1
+trap '{ [ -z "$tunnel" ] || kill $tunnel; } 2>/dev/null || true; kill $qemu 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT/payload" "$OUT/overlay.qcow2"' EXIT
 
 SSH=(ssh -q -i "$IMAGE/ssh/id_ed25519" -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
      -o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=15 -o ServerAliveCountMax=8 root@127.0.0.1)
