@@ -17,6 +17,10 @@ public record LiveMessage(Type type, String stage, String data, Integer code, In
 
     public enum Type { STDIN, SIGNAL, HANGUP, STAGE, STDOUT, STDERR, EXIT, ERROR }
 
+    /** The signals a client may send a live run's program, by their names without SIG (one place: the relay and the APIs). */
+    public static final java.util.Set<String> SIGNALS = java.util.Set.of("HUP", "INT", "QUIT", "ABRT", "KILL", "USR1", "USR2", "ALRM",
+            "TERM", "CONT", "STOP", "TSTP", "WINCH");
+
     public static final String COMPILE = "compile";
     public static final String RUN = "run";
 

@@ -165,11 +165,7 @@ public final class Executor {
             SandboxOutcome c = box.run(compileSpec(lang, job.compilerOptions(), job.files().stream().map(BoxFile::name).toList(), env));
             String compileOutput = compileOutput(c, cl.outputCapBytes());
             Optional<String> failed = Verdict.compileFailure(c, cl.timeLimitSec(), cl.memoryLimitMb(), cl.outputCapBytes());
-            if (failed.isPresent()) {
-                return new ExecutionResult(job.id(), Status.CE, job.language(), null, null, null, null, null, null, null,
-                        false, false, failed.get(), current.createdAt(), current.startedAt(), clock.instant(),
-                        current.workerId(), current.attempts(), compileOutput, false);
-            }
+            if (failed.isPresent()) return compileError(job, current, failed.get(), compileOutput);
             if (job.judged()) {
                 return tests(job, current, lang, (wrapper, mounts, in) -> box.run(new RunSpec(concat(wrapper, command), Map.of(), in,
                         limits, concat(lang.mounts(), mounts), env)), compileOutput, progress);
@@ -206,9 +202,7 @@ public final class Executor {
                         // a compile that did not exit 0 by itself ends the run: its exit is not 0
                         Integer code = c.exitCode() != null && c.exitCode() != 0 ? c.exitCode() : null;
                         link.send(LiveMessage.exit(LiveMessage.COMPILE, code, code == null ? c.signal() : null, failed.get()));
-                        return new ExecutionResult(job.id(), Status.CE, job.language(), null, null, null, null, null, null, null,
-                                false, false, failed.get(), current.createdAt(), current.startedAt(), clock.instant(),
-                                current.workerId(), current.attempts(), compileOutput, false);
+                        return compileError(job, current, failed.get(), compileOutput);
                     }
                     link.send(LiveMessage.exit(LiveMessage.COMPILE, 0, null, null));
                     link.send(LiveMessage.stage(LiveMessage.RUN));
@@ -221,6 +215,13 @@ public final class Executor {
                 throw e;
             }
         }
+    }
+
+    /** The final result of a submission whose compile failed: CE, nothing ran. */
+    private ExecutionResult compileError(Submission job, ExecutionResult current, String why, String compileOutput) {
+        return new ExecutionResult(job.id(), Status.CE, job.language(), null, null, null, null, null, null, null,
+                false, false, why, current.createdAt(), current.startedAt(), clock.instant(),
+                current.workerId(), current.attempts(), compileOutput, false);
     }
 
     /** The final result of a live run that ran, and its last message: the run's exit. */

@@ -21,7 +21,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -43,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run is OLE, as any run. A signal the client asks for reaches only the program: a shell in the sandbox
  * starts a reader of a fourth FIFO, then execs the program in its own place (so the program's pid, exit
  * status and death by a signal are its own), and the reader sends each name it reads, one of
- * {@link #SIGNALS}, to that pid; the program could read that FIFO too, which only takes signals meant
+ * {@link LiveMessage#SIGNALS}, to that pid; the program could read that FIFO too, which only takes signals meant
  * for itself. A client that leaves ({@link LiveMessage.Type#HANGUP}) has the program killed. Everything
  * the relay started has ended when {@link #run} returns: the sandbox has ended every process of the
  * run, the holds are released so the readers reach end of file once they have read all that was
@@ -54,9 +53,6 @@ final class LiveRelay {
 
     private static final Logger log = LoggerFactory.getLogger(LiveRelay.class);
 
-    /** The signals a client may send, by their names without SIG. */
-    static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "ABRT", "KILL", "USR1", "USR2", "ALRM", "TERM", "CONT", "STOP",
-            "TSTP", "WINCH");
     private static final String STDIN = "stdin";
     private static final String STDOUT = "stdout";
     private static final String STDERR = "stderr";
@@ -272,6 +268,7 @@ final class LiveRelay {
                         text.append(m.data());
                     }
                     link.send(LiveMessage.output(type, LiveMessage.RUN, text.toString()));
+                    // the throttle itself, not a wait for something: what the readers give meanwhile goes next, as one
                     Thread.sleep(SEND_INTERVAL_MS);
                 }
             } catch (InterruptedException e) {
@@ -291,7 +288,7 @@ final class LiveRelay {
                                 if (m.data() != null && !m.data().isEmpty()) input.add(m.data().getBytes(StandardCharsets.UTF_8));
                             }
                             case SIGNAL -> {
-                                if (m.data() != null && SIGNALS.contains(m.data())) signal(m.data());
+                                if (m.data() != null && LiveMessage.SIGNALS.contains(m.data())) signal(m.data());
                             }
                             case HANGUP -> signal("KILL");
                             default -> { }

@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * only its stdin and output travel through its live channel, so it works the same embedded and with
  * API servers and workers apart (Redis). A client that leaves has its program killed. What differs
  * from Piston: the compiler's output comes as one {@code data} message on stderr when the compile has
- * ended, not as it is written; the signals a client may send are those of {@code LiveRelay}; and a
+ * ended, not as it is written; the signals a client may send are those of {@link LiveMessage#SIGNALS}; and a
  * run is bounded by Runbox's limits (its wall time limit is twice its CPU time limit).
  */
 final class PistonConnect {
@@ -61,9 +60,6 @@ final class PistonConnect {
     static final int JOB_COMPLETED = 4999;
     private static final Duration INIT_WAIT = Duration.ofSeconds(1);
     private static final Duration RECEIVE_WAIT = Duration.ofMillis(500);
-    /** The signals a client may send (Piston takes them by name, with SIG). */
-    private static final Set<String> SIGNALS = Set.of("SIGHUP", "SIGINT", "SIGQUIT", "SIGABRT", "SIGKILL", "SIGUSR1", "SIGUSR2",
-            "SIGALRM", "SIGTERM", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGWINCH");
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final SubmissionGateway gateway;
@@ -170,13 +166,18 @@ final class PistonConnect {
             }
             case "signal" -> {
                 if (s.id == null) s.close(NOT_YET_INITIALIZED, "Not yet initialized");
-                else if (!SIGNALS.contains(msg.path("signal").asText())) s.close(INVALID_SIGNAL, "Invalid signal");
+                else if (!isSignal(msg.path("signal").asText())) s.close(INVALID_SIGNAL, "Invalid signal");
                 else sendToRun(s, LiveMessage.signal(msg.get("signal").asText().substring(3)));
             }
             default -> {
                 // Piston ignores a message of another type
             }
         }
+    }
+
+    /** Piston names signals with SIG: those of {@link LiveMessage#SIGNALS}. */
+    private static boolean isSignal(String name) {
+        return name.startsWith("SIG") && LiveMessage.SIGNALS.contains(name.substring(3));
     }
 
     private void init(Session s, JsonNode msg) {
