@@ -362,7 +362,18 @@ int main(int main_argc, char **main_argv) {
 /*
  * ---- serve mode: one environment, many runs ----------------------------------------------------
  *
- *   /.runbox/init --serve TMPFS_BYTES fresh-box|host-box
+ *   /.runbox/init --serve TMPFS_BYTES fresh-box|host-box [--container IO_DIR]
+ *
+ * With --container (the Docker sandbox: a container is the environment) init is the container's
+ * pid 1, started by Docker as the run's uid with no capability, and makes what bwrap makes for it
+ * elsewhere: it opens IO_DIR's FIFOs (Runbox's host-side ends) as its stdin ("jobs"), stdout
+ * ("frames") and stderr ("said"), enters a user namespace of its own that maps only its uid (so it
+ * holds capabilities there, and only there), and builds Runbox's seccomp filter itself. Each run then
+ * also gets a fresh mqueue on /dev/mqueue, an empty read-only tmpfs over IO_DIR, and Docker's /proc
+ * masks (kcore, keys, timer_list… on /dev/null; acpi, scsi empty), since the container is given no
+ * masks of its own under /proc (the kernel lets a user namespace mount a fresh /proc only where no
+ * part of /proc is hidden). Docker's /dev holds device nodes of its own, so it is made read-only
+ * without nodev.
  *
  * The environment (bwrap's user, pid, mount, network, IPC and UTS namespaces, its uid, cgroup and
  * this process) outlives its runs; nothing a run does outlives the run. Init keeps the capabilities
@@ -403,6 +414,8 @@ int main(int main_argc, char **main_argv) {
 #define FRAME_END 'x'
 
 static struct sock_fprog seccomp_prog;
+/* --container: IO_DIR, hidden from every run; NULL in bwrap's environments */
+static const char *container_io;
 
 /* The BPF program runbox-launch exported at fd 10, read once: every program loads it. */
 static void read_seccomp(void) {
@@ -425,6 +438,53 @@ static void read_seccomp(void) {
     if (used == 0 || used % sizeof(struct sock_filter)) { errno = 0; fail("malformed seccomp filter"); }
     seccomp_prog.len = (unsigned short) (used / sizeof(struct sock_filter));
     seccomp_prog.filter = (struct sock_filter *) buf;
+}
+
+/* --container: the filter of native/filter.c, compiled to BPF once (through a memfd): every program loads it. */
+static void build_seccomp(void) {
+    scmp_filter_ctx ctx = runbox_filter(fail);
+    int fd = memfd_create("runbox-filter", MFD_CLOEXEC);
+    if (fd < 0) fail("memfd for the seccomp filter");
+    int rc = seccomp_export_bpf(ctx, fd);
+    if (rc < 0) { errno = -rc; fail("export the seccomp filter"); }
+    seccomp_release(ctx);
+    if (lseek(fd, 0, SEEK_SET) < 0) fail("rewind the seccomp filter");
+    if (dup2(fd, SECCOMP_FD) < 0) fail("dup2 the seccomp filter");
+    close(fd);
+    read_seccomp();
+}
+
+/* --container: one of IO_DIR's FIFOs as fd `target` (open blocks until Runbox opens its end). */
+static void open_io(const char *dir, const char *name, int flags, int target) {
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path) { errno = 0; fail("IO_DIR too long"); }
+    int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) fail("open %s", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) { errno = 0; fail("%s is not a FIFO", path); }
+    if (dup2(fd, target) < 0) fail("dup2 %s", path);
+    close(fd);
+}
+
+static void write_proc_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail("open %s", path);
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t) len) fail("write %s", path);
+    close(fd);
+}
+
+/* --container: a user namespace mapping only this process's uid and gid, in which it holds capabilities. */
+static void enter_user_namespace(void) {
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (unshare(CLONE_NEWUSER) < 0) fail("unshare a user namespace");
+    char map[64];
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned) uid, (unsigned) uid);
+    write_proc_file("/proc/self/uid_map", map);
+    write_proc_file("/proc/self/setgroups", "deny");
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned) gid, (unsigned) gid);
+    write_proc_file("/proc/self/gid_map", map);
 }
 
 static void write_all(int fd, const void *buf, size_t len) {
@@ -583,13 +643,35 @@ static void reaper(const struct serve_job *job, unsigned long long tmpfs_bytes, 
     mount_tmpfs("/tmp", tmpfs_bytes);
     mount_tmpfs("/dev/shm", tmpfs_bytes);
     if (fresh_box) mount_tmpfs("/box", tmpfs_bytes);
-    if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) fail("remount /dev read-only");
+    if (container_io) {
+        /* the container's mqueue is of the container's IPC namespace: the run's is its own */
+        if (mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != ENOENT)
+            fail("mount mqueue");
+        if (mount("tmpfs", container_io, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4096,mode=0755") < 0)
+            fail("hide %s", container_io);
+    }
+    /* bwrap's /dev holds bind mounts of the host's nodes; Docker's, nodes of its own tmpfs (no nodev there) */
+    if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | (container_io ? 0 : MS_NODEV), NULL) < 0)
+        fail("remount /dev read-only");
     if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0) fail("mount devpts");
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) fail("mount proc");
     ro_bind("/proc/sys");
     ro_bind("/proc/sysrq-trigger");
     ro_bind("/proc/irq");
     ro_bind("/proc/bus");
+    if (container_io) {
+        static const char *const hidden_files[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+                                                   "/proc/latency_stats"};
+        for (size_t i = 0; i < sizeof hidden_files / sizeof hidden_files[0]; i++) {
+            if (mount("/dev/null", hidden_files[i], NULL, MS_BIND, NULL) < 0 && errno != ENOENT) fail("mask %s", hidden_files[i]);
+        }
+        static const char *const hidden_dirs[] = {"/proc/acpi", "/proc/scsi"};
+        for (size_t i = 0; i < sizeof hidden_dirs / sizeof hidden_dirs[0]; i++) {
+            if (mount("tmpfs", hidden_dirs[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4096") < 0 && errno != ENOENT)
+                fail("mask %s", hidden_dirs[i]);
+        }
+        ro_bind("/proc/fs");
+    }
     loopback_up();
     if (sethostname("runbox", 6) < 0) fail("sethostname");
     if (chdir("/box") < 0) fail("chdir /box");
@@ -635,14 +717,24 @@ static void relay(int out_r, int err_r) {
 }
 
 static int serve(int argc, char **argv) {
-    if (argc != 4) { errno = 0; fail("usage: --serve TMPFS_BYTES fresh-box|host-box"); }
+    if (argc == 6 && strcmp(argv[4], "--container") == 0) {
+        container_io = argv[5];
+        open_io(container_io, "jobs", O_RDONLY, 0);
+        open_io(container_io, "frames", O_WRONLY, 1);
+        open_io(container_io, "said", O_WRONLY, 2);
+    } else if (argc != 4) {
+        errno = 0;
+        fail("usage: --serve TMPFS_BYTES fresh-box|host-box [--container IO_DIR]");
+    }
     unsigned long long tmpfs_bytes = strtoull(argv[2], NULL, 10);
     if (tmpfs_bytes == 0) { errno = 0; fail("bad tmpfs size '%s'", argv[2]); }
     int fresh_box = strcmp(argv[3], "fresh-box") == 0;
     if (!fresh_box && strcmp(argv[3], "host-box") != 0) { errno = 0; fail("bad box kind '%s'", argv[3]); }
+    if (container_io) enter_user_namespace(); /* while /proc/self is still its own to write */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("not dumpable");
     if (prctl(PR_SET_NAME, "runbox-init", 0, 0, 0) < 0) fail("name");
-    read_seccomp();
+    if (container_io) build_seccomp();
+    else read_seccomp();
     ignore_signals();
     errno = 0;
     int nice_at_start = getpriority(PRIO_PROCESS, 0);

@@ -106,7 +106,7 @@ public final class Runbox implements AutoCloseable {
                                 Collectors.toSet())));
                 boolean onHost = languages.all().stream().anyMatch(l -> l.image().isEmpty());
                 sandbox = SandboxHost.openAll(config.stateDir(), config.sandboxUidBase(), config.workers(),
-                        onHost ? config.preparedSandboxes() : 0, config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
+                        config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
                         onHost, images, config.dockerHost(),
                         new dev.runbox.sandbox.bubblewrap.BubblewrapSandbox.Reuse(config.sandboxReuse(), config.sandboxMaxRuns()));
                 Sandboxes opened = sandbox;

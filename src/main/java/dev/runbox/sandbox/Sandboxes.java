@@ -17,6 +17,7 @@ public final class Sandboxes implements AutoCloseable {
     private final Map<String, Sandbox> byImage;
     private final IntSupplier readyCount;
     private final Supplier<List<String>> containers;
+    private final IntSupplier readyContainers;
     private final List<AutoCloseable> parts;
 
     /**
@@ -24,10 +25,12 @@ public final class Sandboxes implements AutoCloseable {
      * @param byImage    the sandbox for programs of each image
      * @param readyCount sandboxes prepared and waiting for a job
      * @param containers the Docker containers of this process now
+     * @param readyContainers Docker containers waiting for a job (environments of the Docker sandbox)
      * @param parts      closed, in order, by {@link #close} (null entries are skipped)
      */
     public Sandboxes(Optional<Sandbox> onHost, Map<String, Sandbox> byImage, IntSupplier readyCount,
-                     Supplier<List<String>> containers, List<? extends AutoCloseable> parts) {
+                     Supplier<List<String>> containers, IntSupplier readyContainers, List<? extends AutoCloseable> parts) {
+        this.readyContainers = readyContainers;
         this.onHost = onHost;
         this.byImage = Map.copyOf(byImage);
         this.readyCount = readyCount;
@@ -50,9 +53,17 @@ public final class Sandboxes implements AutoCloseable {
         return readyCount.getAsInt();
     }
 
-    /** Ids of the Docker containers of this process now: none but those of runs in progress (for the leftovers check). */
+    /**
+     * Ids of the Docker containers of this process now: none but those of runs in progress and those
+     * waiting for a job ({@link #readyContainers}), for the leftovers check.
+     */
     public List<String> containers() {
         return containers.get();
+    }
+
+    /** Docker containers waiting for a job, each an environment that serves runs one after another. */
+    public int readyContainers() {
+        return readyContainers.getAsInt();
     }
 
     @Override

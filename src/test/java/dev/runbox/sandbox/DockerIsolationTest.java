@@ -2,7 +2,7 @@ package dev.runbox.sandbox;
 
 import java.util.Map;
 
-/** The isolation contract on the Docker sandbox: a real dockerd, a container per run. */
+/** The isolation contract on the Docker sandbox: a real dockerd, containers reused as environments. */
 class DockerIsolationTest extends IsolationContract {
     @Override
     Map<String, String> backend() {
@@ -11,12 +11,6 @@ class DockerIsolationTest extends IsolationContract {
 
     @Override
     String pidOneProgram() {
-        return "/sbin/docker-init";
-    }
-
-    /** Docker always sets HOSTNAME for the container's first process; the container's name, nothing of the host. */
-    @Override
-    Map<String, String> pidOneExtraEnv() {
-        return Map.of("HOSTNAME", "runbox");
+        return "/.runbox/init";
     }
 }

@@ -2,7 +2,7 @@ package dev.runbox.sandbox;
 
 import java.util.Map;
 
-/** The verdicts contract on the Docker sandbox: a real dockerd, a container per run. */
+/** The verdicts contract on the Docker sandbox: a real dockerd, containers reused as environments. */
 class DockerVerdictsTest extends VerdictsContract {
     @Override
     Map<String, String> backend() {

@@ -5,8 +5,12 @@ import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.WorkDir;
+import dev.runbox.sandbox.run.Environment;
 import dev.runbox.sandbox.run.HostBoxWorkDir;
 import dev.runbox.sandbox.run.SandboxParts;
+import dev.runbox.sandbox.run.SandboxPool;
+import dev.runbox.sandbox.run.SandboxShape;
+import dev.runbox.sandbox.run.WorkDirEnvironment;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -45,6 +49,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     /** Runs an environment serves (1: one environment per run). */
     private final int runsPerEnvironment;
     private final java.util.concurrent.atomic.AtomicLong madeHere = new java.util.concurrent.atomic.AtomicLong();
+    private final Environment.Maker maker;
 
     /**
      * Whether environments serve more than one run ({@code sandbox-reuse}), and how many at most
@@ -81,7 +86,18 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
                     parts.cgroups().describe());
             runs = 1;
         }
-        this.pool = preparedAhead > 0 ? new SandboxPool(parts, defaultShape, preparedAhead, maxProcesses, runs) : null;
+        this.maker = new Environment.Maker() {
+            @Override
+            public Environment make(SandboxShape shape, int maxRuns) throws SandboxFailure, InterruptedException {
+                return PreparedSandbox.prepare(parts, shape, maxProcesses, maxRuns);
+            }
+
+            @Override
+            public Environment makeAs(SandboxShape shape, int uid, int maxRuns) throws SandboxFailure, InterruptedException {
+                return PreparedSandbox.prepareAs(parts, shape, maxProcesses, uid, maxRuns);
+            }
+        };
+        this.pool = preparedAhead > 0 ? new SandboxPool(parts, maker, defaultShape, preparedAhead, runs) : null;
         this.reuses = pool != null && runs > 1;
         this.runsPerEnvironment = runs;
     }
@@ -109,8 +125,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     @Override
     public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         SandboxShape shape = SandboxShape.of(spec);
-        Optional<PreparedSandbox> ready = pool != null && pool.shape().equals(shape) ? pool.take() : Optional.empty();
-        PreparedSandbox sandbox;
+        Optional<Environment> ready = pool != null && pool.shape().equals(shape) ? pool.take() : Optional.empty();
+        Environment sandbox;
         if (ready.isPresent()) {
             sandbox = ready.get();
         } else {
@@ -146,7 +162,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     @Override
     public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
         return HostBoxWorkDir.open(parts, boxesRoot, HexFormat.of().formatHex(randomBytes()), files, sizeBytes,
-                new WorkDirEnvironment(parts, maxProcesses, runsPerEnvironment, madeHere));
+                new WorkDirEnvironment(parts, maker, runsPerEnvironment, madeHere));
     }
 
     private static byte[] randomBytes() {

@@ -1,6 +1,7 @@
 package dev.runbox.sandbox.bubblewrap;
 
 import dev.runbox.sandbox.RunSpec;
+import dev.runbox.sandbox.run.SandboxShape;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

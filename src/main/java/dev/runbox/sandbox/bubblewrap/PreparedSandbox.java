@@ -9,11 +9,13 @@ import dev.runbox.sandbox.SandboxOutcome.Termination;
 import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.cgroup.CgroupLimits;
 import dev.runbox.sandbox.cgroup.RunCgroup;
+import dev.runbox.sandbox.run.Environment;
 import dev.runbox.sandbox.run.InitJob;
 import dev.runbox.sandbox.run.RunFrames;
 import dev.runbox.sandbox.run.LimitWatch;
 import dev.runbox.sandbox.run.RunOutcomes;
 import dev.runbox.sandbox.run.SandboxParts;
+import dev.runbox.sandbox.run.SandboxShape;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +41,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One environment: a sandbox made before its job is known, which serves up to {@code maxRuns} runs,
- * each in namespaces, mounts and processes of its own, with a reset between them that leaves nothing
- * of one run to the next; or, the first time anything about a run or its reset is not as it should be,
- * no further run at all.
+ * One environment of the default sandbox ({@link Environment}: made before its job is known, it serves
+ * up to {@code maxRuns} runs, each in namespaces, mounts and processes of its own, with a reset between
+ * them that leaves nothing of one run to the next; or, the first time anything about a run or its reset
+ * is not as it should be, no further run at all).
  *
  * <p>{@link #prepare} does everything slow, once: a cgroup, runbox-launch (which stays outside as the
  * environment's reaper) starting a child that joins the cgroup and drops to an unprivileged uid,
@@ -71,7 +73,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * cgroup between runs, {@link #renewCgroupIfNeeded}; CPU time and OOM kills are counted as differences). Page-cache charges of earlier
  * runs may show in a later run's memory peak on cgroup v1.
  */
-final class PreparedSandbox implements AutoCloseable {
+final class PreparedSandbox implements Environment {
 
     private static final Logger log = LoggerFactory.getLogger(PreparedSandbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -119,12 +121,13 @@ final class PreparedSandbox implements AutoCloseable {
         this.maxRuns = maxRuns;
     }
 
-    SandboxShape shape() {
+    @Override
+    public SandboxShape shape() {
         return shape;
     }
 
-    /** Whether this environment may serve another run. */
-    synchronized boolean reusable() {
+    @Override
+    public synchronized boolean reusable() {
         return clean && runs < maxRuns && process.isAlive();
     }
 
@@ -205,8 +208,8 @@ final class PreparedSandbox implements AutoCloseable {
         return new CgroupLimits(64L * 1024 * 1024, maxProcesses + RUN_OVERHEAD_PROCESSES, 1.0);
     }
 
-    /** Whether the next run still has something to be made ready first ({@link #prepareNextRun}). */
-    synchronized boolean needsPreparing() {
+    @Override
+    public synchronized boolean needsPreparing() {
         return renewBeforeRun || !prepped;
     }
 
@@ -216,7 +219,8 @@ final class PreparedSandbox implements AutoCloseable {
      * namespaces and mounts are made now rather than when the job comes (native/init.c, serve mode).
      * Only after the last run's checks, which expect no reaper; a failure leaves the environment unfit.
      */
-    synchronized void prepareNextRun() throws SandboxFailure {
+    @Override
+    public synchronized void prepareNextRun() throws SandboxFailure {
         renewCgroupIfNeeded();
         if (prepped || !reusable()) return;
         try {
@@ -261,8 +265,8 @@ final class PreparedSandbox implements AutoCloseable {
         clean = true;
     }
 
-    /** Runs the job; afterwards {@link #reusable} says whether another may follow. */
-    synchronized SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+    @Override
+    public synchronized SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
         if (!reusable()) throw new IllegalStateException("this environment serves no further run");
         if (!shape.fits(spec)) throw new IllegalArgumentException("spec does not fit this sandbox's shape");
         prepareNextRun();

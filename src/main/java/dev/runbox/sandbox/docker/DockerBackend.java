@@ -41,6 +41,7 @@ public final class DockerBackend implements AutoCloseable {
     private final String instance;
     private final List<CgroupDetector.Mount> cgroupMounts;
     private List<String> enginesMasks;
+    private final List<DockerSandbox> sandboxes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private DockerBackend(DockerClient docker, DockerImages images, SandboxParts parts, Path boxesRoot, String instance,
                           List<CgroupDetector.Mount> cgroupMounts) {
@@ -105,14 +106,21 @@ public final class DockerBackend implements AutoCloseable {
     /**
      * A sandbox running containers of {@code image}; makes its runnable image now (pulling it if
      * needed). {@code programs} are those its languages name: the masked places holding one stay visible.
+     * With {@code reuseRuns} over 1, a container serves up to that many runs ({@link DockerEnvironment}),
+     * {@code preparedAhead} of them kept ready for runs with tmpfs mounts of {@code writableBytes}.
+     * Closed with the backend.
      */
-    public Sandbox sandbox(String image, Set<Path> programs) throws SandboxFailure, InterruptedException {
+    public Sandbox sandbox(String image, Set<Path> programs, int preparedAhead, long writableBytes, int reuseRuns)
+            throws SandboxFailure, InterruptedException {
         String runnable = images.runnable(image);
         List<String> kept = DockerMasks.keptFor(programs);
         if (!kept.isEmpty()) log.info("image {}: {} stay visible in its runs, since its languages' programs are there", image, kept);
         List<String> masked = DockerMasks.paths(enginesMasks(runnable), programs);
         log.debug("image {}: masked in its runs: {}", image, masked);
-        return new DockerSandbox(docker, runnable, parts, boxesRoot, instance, cgroupMounts, masked);
+        DockerSandbox sandbox = new DockerSandbox(new ContainerParts(docker, runnable, parts, instance, cgroupMounts, masked), boxesRoot,
+                preparedAhead, writableBytes, reuseRuns);
+        sandboxes.add(sandbox);
+        return sandbox;
     }
 
     /**
@@ -166,6 +174,11 @@ public final class DockerBackend implements AutoCloseable {
         return left.size();
     }
 
+    /** Containers waiting for a job, of every image. */
+    public int readyContainers() {
+        return sandboxes.stream().mapToInt(DockerSandbox::readyCount).sum();
+    }
+
     /** Containers of this instance now (for tests and the leftovers check). */
     public List<String> containers() {
         return docker.listContainersCmd().withShowAll(true)
@@ -174,6 +187,7 @@ public final class DockerBackend implements AutoCloseable {
 
     @Override
     public void close() {
+        for (DockerSandbox s : sandboxes) s.close(); // their waiting containers, while the client is open
         closeQuietly(docker);
     }
 

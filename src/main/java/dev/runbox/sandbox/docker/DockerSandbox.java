@@ -25,7 +25,11 @@ import dev.runbox.sandbox.SandboxOutcome;
 import dev.runbox.sandbox.WorkDir;
 import dev.runbox.sandbox.cgroup.CgroupDetector;
 import dev.runbox.sandbox.cgroup.CgroupLimits;
+import dev.runbox.sandbox.run.Environment;
 import dev.runbox.sandbox.run.HostBoxWorkDir;
+import dev.runbox.sandbox.run.SandboxPool;
+import dev.runbox.sandbox.run.SandboxShape;
+import dev.runbox.sandbox.run.WorkDirEnvironment;
 import dev.runbox.sandbox.run.InitJob;
 import dev.runbox.sandbox.run.LimitWatch;
 import dev.runbox.sandbox.run.OutputCap;
@@ -37,18 +41,14 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -66,35 +66,72 @@ import java.util.concurrent.atomic.AtomicReference;
  * own that is the container's cgroup parent ({@link DockerCgroupParent}), since Docker removes the
  * container's cgroup with it. When {@link #run} returns or throws, the container is gone.
  */
-public final class DockerSandbox implements Sandbox {
+public final class DockerSandbox implements Sandbox, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DockerSandbox.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** How long making and starting a container, or removing it, may take. */
     private static final Duration SETUP_BOUND = Duration.ofSeconds(30);
     private static final Duration TEARDOWN_BOUND = Duration.ofSeconds(10);
 
+    private final ContainerParts containers;
     private final DockerClient docker;
     private final String image;
     private final SandboxParts parts;
     private final Path boxesRoot;
-    private final String instance;
     private final List<CgroupDetector.Mount> cgroupMounts;
-    private final List<String> maskedPaths;
+    /** With reuse: environments of the common shape made ahead ({@link DockerEnvironment}); null without. */
+    private final SandboxPool pool;
+    private final int runsPerEnvironment;
+    private final AtomicLong madeHere = new AtomicLong();
+    private final Environment.Maker maker;
 
-    DockerSandbox(DockerClient docker, String image, SandboxParts parts, Path boxesRoot, String instance,
-                  List<CgroupDetector.Mount> cgroupMounts, List<String> maskedPaths) {
-        this.maskedPaths = List.copyOf(maskedPaths);
-        this.docker = docker;
-        this.image = image;
-        this.parts = parts;
+    /**
+     * @param reuseRuns runs a container serves: 1 for a fresh container per run (Docker's own seccomp
+     *                  profile and masks, no environment), more for {@link DockerEnvironment}s
+     */
+    DockerSandbox(ContainerParts containers, Path boxesRoot, int preparedAhead, long writableBytes, int reuseRuns) {
+        this.containers = containers;
+        this.docker = containers.docker();
+        this.image = containers.image();
+        this.parts = containers.sandbox();
         this.boxesRoot = boxesRoot;
-        this.instance = instance;
-        this.cgroupMounts = cgroupMounts;
+        this.cgroupMounts = containers.cgroupMounts();
+        this.runsPerEnvironment = reuseRuns;
+        this.maker = new Environment.Maker() {
+            @Override
+            public Environment make(SandboxShape shape, int maxRuns) throws SandboxFailure, InterruptedException {
+                // a failed make closes what it made, which gives the uid back
+                return DockerEnvironment.make(containers, shape, parts.uids().take(), true, maxRuns);
+            }
+
+            @Override
+            public Environment makeAs(SandboxShape shape, int uid, int maxRuns) throws SandboxFailure, InterruptedException {
+                return DockerEnvironment.make(containers, shape, uid, false, maxRuns);
+            }
+        };
+        this.pool = reuseRuns > 1 && preparedAhead > 0
+                ? new SandboxPool(parts, maker, new SandboxShape(List.of(), writableBytes, Optional.empty()), preparedAhead, reuseRuns)
+                : null;
+    }
+
+    /** Containers made to serve runs, ahead or for a job (tests of the reset: an unchanged count means reuse). */
+    public long environmentsMade() {
+        return madeHere.get() + (pool == null ? 0 : pool.made());
+    }
+
+    /** Containers waiting for a job. */
+    public int readyCount() {
+        return pool == null ? 0 : pool.readyCount();
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) pool.close();
     }
 
     @Override
     public SandboxOutcome run(RunSpec spec) throws SandboxFailure, InterruptedException {
+        if (runsPerEnvironment > 1) return runInEnvironment(spec);
         int uid = parts.uids().take();
         try {
             return runAs(spec, uid, Optional.empty());
@@ -103,16 +140,41 @@ public final class DockerSandbox implements Sandbox {
         }
     }
 
-    /** A work dir on the host ({@link HostBoxWorkDir}), bound at /box in each run's container. */
+    /** A run in a pooled environment when one of its shape is waiting, else in one made for it alone. */
+    private SandboxOutcome runInEnvironment(RunSpec spec) throws SandboxFailure, InterruptedException {
+        SandboxShape shape = SandboxShape.of(spec);
+        Optional<Environment> ready = pool != null && pool.shape().equals(shape) ? pool.take() : Optional.empty();
+        Environment env;
+        if (ready.isPresent()) {
+            env = ready.get();
+        } else {
+            env = maker.make(shape, 1);
+            madeHere.incrementAndGet();
+        }
+        try {
+            return env.run(spec);
+        } finally {
+            if (ready.isPresent()) pool.giveBack(env);
+            else parts.io().execute(env::close);
+        }
+    }
+
+    /**
+     * A work dir on the host ({@link HostBoxWorkDir}), bound at /box: with reuse, one container serves
+     * its runs ({@link WorkDirEnvironment}), reset between them; without, each run has a container.
+     */
     @Override
     public WorkDir openWorkDir(Map<String, byte[]> files, long sizeBytes) throws SandboxFailure, InterruptedException {
-        return HostBoxWorkDir.open(parts, boxesRoot, randomName(), files, sizeBytes, (spec, uid, box) -> runAs(spec, uid, Optional.of(box)));
+        HostBoxWorkDir.Runs runs = runsPerEnvironment > 1
+                ? new WorkDirEnvironment(parts, maker, runsPerEnvironment, madeHere)
+                : (spec, uid, box) -> runAs(spec, uid, Optional.of(box));
+        return HostBoxWorkDir.open(parts, boxesRoot, ContainerParts.randomName(), files, sizeBytes, runs);
     }
 
     private SandboxOutcome runAs(RunSpec spec, int uid, Optional<Path> box)
             throws SandboxFailure, InterruptedException {
         RunLimits limits = spec.limits();
-        String name = randomName();
+        String name = ContainerParts.randomName();
         DockerCgroupParent parent = DockerCgroupParent.create(parts.cgroups(), cgroupMounts, name,
                 new CgroupLimits(limits.memoryBytes(), limits.maxProcesses(), limits.cpuCores()));
         String container = null;
@@ -139,12 +201,7 @@ public final class DockerSandbox implements Sandbox {
         Map<String, String> tmpfsMounts = new java.util.HashMap<>(box.isPresent()
                 ? Map.of("/tmp", tmpfs + ",mode=1777")
                 : Map.of("/tmp", tmpfs + ",mode=1777", RunSpec.WORK_DIR, tmpfs + ",mode=0700,uid=" + uid + ",gid=" + uid));
-        // a host path shown read-only (the FIFOs of an interactive test) under a masked place: the runtime masks
-        // after mounting, which would hide it, so that place is an empty root-owned tmpfs instead (as good a mask)
-        List<String> masks = maskedPaths.stream().filter(m -> spec.readOnlyMounts().stream().noneMatch(p -> p.startsWith(m))).toList();
-        for (String m : maskedPaths) {
-            if (!masks.contains(m)) tmpfsMounts.put(m, "ro,nosuid,nodev,noexec,size=4096,mode=0755");
-        }
+        List<String> masks = containers.masksFor(spec.readOnlyMounts(), tmpfsMounts);
         // the image's places a program never needs are masked (DockerMasks), as the default sandbox shows only /usr
         HostConfig host = new MaskingHostConfig(masks)
                 .withNetworkMode("none")
@@ -170,8 +227,8 @@ public final class DockerSandbox implements Sandbox {
         for (Path p : spec.readOnlyMounts()) binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.ro));
         if (!binds.isEmpty()) host.withBinds(binds);
         CreateContainerCmd cmd = docker.createContainerCmd(image)
-                .withName("runbox-" + instance + "-" + name)
-                .withLabels(Map.of(DockerImages.INSTANCE_LABEL, instance))
+                .withName("runbox-" + containers.instance() + "-" + name)
+                .withLabels(Map.of(DockerImages.INSTANCE_LABEL, containers.instance()))
                 .withEntrypoint(DockerImages.INIT_PATH)
                 .withCmd(List.of())
                 .withUser(uid + ":" + uid)
@@ -273,37 +330,12 @@ public final class DockerSandbox implements Sandbox {
         }
     }
 
-    /**
-     * One call to the Engine, given at most {@code bound}: over a unix socket docker-java enforces no
-     * response timeout, and a worker must not hang on a stuck daemon (the job is retried instead).
-     */
     private <T> T bounded(String what, Duration bound, Callable<T> call) throws SandboxFailure, InterruptedException {
-        Future<T> f = parts.io().submit(call);
-        try {
-            return f.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new SandboxFailure("Docker did not " + what + " within " + bound.toSeconds() + " s");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new SandboxFailure("Docker could not " + what + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            throw e;
-        }
+        return containers.bounded(what, bound, call);
     }
 
     private void bounded(String what, Duration bound, Runnable call) throws SandboxFailure, InterruptedException {
-        bounded(what, bound, () -> {
-            call.run();
-            return null;
-        });
-    }
-
-    private static String randomName() {
-        byte[] id = new byte[8];
-        RANDOM.nextBytes(id);
-        return HexFormat.of().formatHex(id);
+        containers.bounded(what, bound, call);
     }
 
     /**

@@ -98,7 +98,9 @@ public final class SandboxHost {
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
         // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made; a
         // worker of an interactive test holds three (the program's, the interactor's and the checker's work dirs)
-        UidPool uids = new UidPool(firstUid, 3 * maxConcurrentRuns + preparedAhead + 1);
+        // the prepared ones: bubblewrap's and each image's
+        int dockerPreparedAhead = preparedAhead;
+        UidPool uids = new UidPool(firstUid, 3 * maxConcurrentRuns + preparedAhead * (1 + images.size()) + 1);
         SandboxParts parts = new SandboxParts(launcher, init, BubblewrapSandbox.BWRAP, staging, cgroups, uids, io, BubblewrapSandbox.hostUsrLinks());
         BubblewrapSandbox bubblewrap = null;
         DockerBackend docker = null;
@@ -111,12 +113,14 @@ public final class SandboxHost {
             if (!images.isEmpty()) {
                 docker = DockerBackend.connect(dockerHost, parts, boxes, instance);
                 for (Map.Entry<String, Set<Path>> image : images.entrySet()) {
-                    byImage.put(image.getKey(), docker.sandbox(image.getKey(), image.getValue()));
+                    byImage.put(image.getKey(), docker.sandbox(image.getKey(), image.getValue(), dockerPreparedAhead, writableBytes,
+                            reuse.on() ? reuse.maxRuns() : 1));
                 }
             }
             return new Sandboxes(java.util.Optional.ofNullable(bubblewrap), byImage,
                     bubblewrap == null ? () -> 0 : bubblewrap::readyCount,
                     docker == null ? java.util.List::of : docker::containers,
+                    docker == null ? () -> 0 : docker::readyContainers,
                     java.util.Arrays.asList(bubblewrap, docker));
         } catch (SandboxFailure | InterruptedException | RuntimeException e) {
             if (bubblewrap != null) bubblewrap.close();

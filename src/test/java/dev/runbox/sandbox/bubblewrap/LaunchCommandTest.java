@@ -1,5 +1,6 @@
 package dev.runbox.sandbox.bubblewrap;
 
+import dev.runbox.sandbox.run.SandboxShape;
 import dev.runbox.sandbox.RunSpec;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.runbox.sandbox.bubblewrap;
 import dev.runbox.sandbox.RunSpec;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.bubblewrap.LaunchCommand;
-import dev.runbox.sandbox.bubblewrap.SandboxShape;
+import dev.runbox.sandbox.run.SandboxShape;
 import dev.runbox.sandbox.cgroup.CgroupDetector;
 import dev.runbox.sandbox.cgroup.CgroupFiles;
 import dev.runbox.sandbox.cgroup.CgroupLimits;

@@ -1,10 +1,8 @@
-package dev.runbox.sandbox.bubblewrap;
+package dev.runbox.sandbox.run;
 
 import dev.runbox.sandbox.RunSpec;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome;
-import dev.runbox.sandbox.run.HostBoxWorkDir;
-import dev.runbox.sandbox.run.SandboxParts;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,24 +10,24 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The environment that serves one work dir's runs: made at its first run under the work dir's uid with
  * the box bound at /box, then reused for the next runs of the same shape, exactly as a pooled
- * environment is ({@link PreparedSandbox}: each run in fresh namespaces with fresh /tmp and /dev/shm,
+ * environment is ({@link Environment}: each run in fresh namespaces with fresh /tmp and /dev/shm,
  * the reset checked before the result is returned), except that /box is the work dir's own and keeps
  * what the runs write there, which is what a work dir is for. It serves only that work dir, so only
  * runs of one submission (its compile, its runs or tests; or one checker's or interactor's), all under
  * the uid the work dir holds anyway. An environment that is unfit after a run, has served its runs, or
  * does not fit the next run's shape is closed and another made.
  */
-final class WorkDirEnvironment implements HostBoxWorkDir.Runs {
+public final class WorkDirEnvironment implements HostBoxWorkDir.Runs {
 
     private final SandboxParts parts;
-    private final int maxProcesses;
+    private final Environment.Maker maker;
     private final int maxRuns;
     private final AtomicLong made;
-    private PreparedSandbox current;
+    private Environment current;
 
-    WorkDirEnvironment(SandboxParts parts, int maxProcesses, int maxRuns, AtomicLong made) {
+    public WorkDirEnvironment(SandboxParts parts, Environment.Maker maker, int maxRuns, AtomicLong made) {
         this.parts = parts;
-        this.maxProcesses = maxProcesses;
+        this.maker = maker;
         this.maxRuns = maxRuns;
         this.made = made;
     }
@@ -39,7 +37,7 @@ final class WorkDirEnvironment implements HostBoxWorkDir.Runs {
         SandboxShape shape = SandboxShape.withBox(spec, box);
         if (current != null && (!current.reusable() || !current.shape().equals(shape))) close();
         if (current == null) {
-            current = PreparedSandbox.prepareAs(parts, shape, maxProcesses, uid, maxRuns);
+            current = maker.makeAs(shape, uid, maxRuns);
             made.incrementAndGet();
         }
         try {
@@ -48,8 +46,8 @@ final class WorkDirEnvironment implements HostBoxWorkDir.Runs {
             if (!current.reusable()) {
                 close();
             } else {
-                // the next run's reaper is made while this run's result is judged (PreparedSandbox serializes)
-                PreparedSandbox next = current;
+                // the next run's reaper is made while this run's result is judged (the environment serializes)
+                Environment next = current;
                 parts.io().execute(() -> {
                     try {
                         next.prepareNextRun();

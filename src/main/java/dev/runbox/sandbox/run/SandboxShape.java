@@ -1,4 +1,4 @@
-package dev.runbox.sandbox.bubblewrap;
+package dev.runbox.sandbox.run;
 
 import dev.runbox.sandbox.RunSpec;
 
@@ -12,24 +12,24 @@ import java.util.Optional;
  * outlives the run ({@link BoxMount}, for compile steps). Runs of the same shape can use sandboxes
  * prepared ahead.
  */
-record SandboxShape(List<Path> readOnlyMounts, long writableBytes, Optional<Path> hostBox) {
+public record SandboxShape(List<Path> readOnlyMounts, long writableBytes, Optional<Path> hostBox) {
 
-    SandboxShape {
+    public SandboxShape {
         readOnlyMounts = List.copyOf(readOnlyMounts);
     }
 
     /** The shape of a run with a fresh work dir. */
-    static SandboxShape of(RunSpec spec) {
+    public static SandboxShape of(RunSpec spec) {
         return new SandboxShape(spec.readOnlyMounts(), spec.limits().writableBytes(), Optional.empty());
     }
 
     /** The shape of a run in a host-mounted work dir. */
-    static SandboxShape withBox(RunSpec spec, Path box) {
+    public static SandboxShape withBox(RunSpec spec, Path box) {
         return new SandboxShape(spec.readOnlyMounts(), spec.limits().writableBytes(), Optional.of(box));
     }
 
     /** Whether a sandbox of this shape can run {@code spec} (mounts and tmpfs size as it asks). */
-    boolean fits(RunSpec spec) {
+    public boolean fits(RunSpec spec) {
         return readOnlyMounts.equals(spec.readOnlyMounts()) && writableBytes == spec.limits().writableBytes();
     }
 }
