@@ -48,6 +48,11 @@ public final class Sandboxes implements AutoCloseable {
         return s;
     }
 
+    /** Images with a Docker sandbox of their own. */
+    public int imageCount() {
+        return byImage.size();
+    }
+
     /** Sandboxes prepared and waiting for a job. */
     public int readyCount() {
         return readyCount.getAsInt();

@@ -60,7 +60,8 @@ final class InProcessSandbox implements AutoCloseable {
     static InProcessSandbox openDocker(Path stateDir, int uidBase, int maxParallel, String dockerHost, String image)
             throws SandboxFailure, InterruptedException {
         ExecutorService readers = readers();
-        Sandboxes all = SandboxHost.openAll(stateDir, uidBase, maxParallel, 0, 64L << 20, 128, readers, false, Map.of(image, Set.of()),
+        // as a server runs it: one container prepared ahead per run at once, each reused as an environment
+        Sandboxes all = SandboxHost.openAll(stateDir, uidBase, maxParallel, maxParallel, 64L << 20, 128, readers, false, Map.of(image, Set.of()),
                 dockerHost);
         return new InProcessSandbox(all.of(Optional.of(image)), all, readers);
     }

@@ -72,8 +72,9 @@ class ImageLanguagesTest {
         return server.run(body);
     }
 
-    /** What runs as pid 1 of the run: runbox-init on the host (bwrap --as-pid-1), Docker's init in a container. */
-    private static final String PID_ONE = "print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())";
+    /** What runs as pid 1 of the run (runbox-init's reaper in both), and whether it is a Docker container (its /.dockerenv). */
+    private static final String PID_ONE = "import os\nprint(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode(),"
+            + " 'docker' if os.path.exists('/.dockerenv') else 'host')";
 
     @Test
     void a_language_with_an_image_runs_in_a_container_and_one_without_in_bubblewrap() throws Exception {
@@ -81,9 +82,9 @@ class ImageLanguagesTest {
         JsonNode onHost = run("python", PID_ONE);
 
         assertThat(inImage.get("status").asText()).as("result %s", inImage).isEqualTo("OK");
-        assertThat(inImage.get("stdout").asText()).isEqualTo("/sbin/docker-init\n");
+        assertThat(inImage.get("stdout").asText()).isEqualTo("/.runbox/init docker\n");
         assertThat(onHost.get("status").asText()).as("result %s", onHost).isEqualTo("OK");
-        assertThat(onHost.get("stdout").asText()).isEqualTo("/.runbox/init\n");
+        assertThat(onHost.get("stdout").asText()).isEqualTo("/.runbox/init host\n");
     }
 
     private static Map<String, String> versions() throws Exception {
@@ -104,10 +105,11 @@ class ImageLanguagesTest {
     void the_version_command_answers_from_a_container_with_the_restrictions_of_a_run() throws Exception {
         String where = versions().get("where-image");
 
-        // Docker's init is pid 1, the uid is one of the sandbox's, and the image's /var is masked as in runs
-        assertThat(where).matches("pid1 /sbin/docker-init uid (\\d+) var \\[\\]");
+        // runbox-init's reaper is pid 1 (a reused container), the uid is one of the sandbox's, and the image's /var is masked as in runs
+        assertThat(where).matches("pid1 /.runbox/init uid (\\d+) var \\[\\]");
         int uid = Integer.parseInt(where.split(" ")[3]);
-        assertThat(uid).isBetween(server.uidBase, server.uidBase + 2 * server.config.workers() + server.config.preparedSandboxes());
+        assertThat(uid).isBetween(server.uidBase, server.uidBase + dev.runbox.sandbox.host.SandboxHost.uidsFor(server.config.workers(),
+                server.config.preparedSandboxes(), server.runbox.sandbox().imageCount()) - 1);
     }
 
     @Test

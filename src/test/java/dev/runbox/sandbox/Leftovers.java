@@ -62,9 +62,9 @@ public final class Leftovers {
         return processesOfUids(server.uidBase, server.uidBase + uidCount(server));
     }
 
-    /** Sandbox uids a server uses (see BubblewrapSandbox): running, tearing down, waiting, one being made. */
-    private static int uidCount(TestServer server) {
-        return 3 * server.config.workers() + server.config.preparedSandboxes() + 1;
+    /** Sandbox uids a server uses ({@link SandboxHost#uidsFor}). */
+    static int uidCount(TestServer server) {
+        return SandboxHost.uidsFor(server.config.workers(), server.config.preparedSandboxes(), server.runbox.sandbox().imageCount());
     }
 
     static List<String> processesOfUids(int fromUid, int toUidExclusive) throws IOException {

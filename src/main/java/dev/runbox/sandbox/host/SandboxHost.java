@@ -96,11 +96,8 @@ public final class SandboxHost {
         Cgroups cgroups = CgroupDetector.detect(instance);
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
-        // a uid for every sandbox alive at once: running, being torn down, waiting, and one being made; a
-        // worker of an interactive test holds three (the program's, the interactor's and the checker's work dirs)
-        // the prepared ones: bubblewrap's and each image's
         int dockerPreparedAhead = preparedAhead;
-        UidPool uids = new UidPool(firstUid, 3 * maxConcurrentRuns + preparedAhead * (1 + images.size()) + 1);
+        UidPool uids = new UidPool(firstUid, uidsFor(maxConcurrentRuns, preparedAhead, images.size()));
         SandboxParts parts = new SandboxParts(launcher, init, BubblewrapSandbox.BWRAP, staging, cgroups, uids, io, BubblewrapSandbox.hostUsrLinks());
         BubblewrapSandbox bubblewrap = null;
         DockerBackend docker = null;
@@ -127,6 +124,15 @@ public final class SandboxHost {
             if (docker != null) docker.close();
             throw e;
         }
+    }
+
+    /**
+     * Sandbox uids a process uses from its first: a uid for every sandbox alive at once (running, being
+     * torn down, waiting, one being made); a worker of an interactive test holds three (the program's,
+     * the interactor's and the checker's work dirs); the prepared ones are bubblewrap's and each image's.
+     */
+    public static int uidsFor(int maxConcurrentRuns, int preparedAhead, int images) {
+        return 3 * maxConcurrentRuns + preparedAhead * (1 + images) + 1;
     }
 
     /** Held for the life of the process: two Runbox processes never share a state dir. */
