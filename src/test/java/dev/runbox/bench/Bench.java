@@ -428,11 +428,11 @@ public final class Bench {
                 + "(its pid into each cgroup.procs), 50 ms apart", join, null));
         rows.latency.add(latencyRow("sandbox_python_latency", "sandbox alone", "Sandbox.run, python hello, sequential", sbP, bareP));
         if (docker != null) {
-            // no target: the cost of sandbox=docker (a container per run), measured beside the default's
+            // no target here (issue 14's is in BENCHMARKS.md): the cost of sandbox=docker, containers reused, beside the default's
             rows.latency.add(latencyRow("docker_c_latency", "sandbox alone", "Docker sandbox: Sandbox.run, C hello (through ld.so), sequential"
-                    + " (a container per run)", dockerC, bareC));
+                    + " (containers reused)", dockerC, bareC));
             rows.latency.add(latencyRow("docker_python_latency", "sandbox alone", "Docker sandbox: Sandbox.run, python hello,"
-                    + " sequential (a container per run)", dockerP, bareP));
+                    + " sequential (containers reused)", dockerP, bareP));
         }
         Row e2e = withParts(latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
                 + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP), httpPParts);
