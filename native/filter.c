@@ -1,6 +1,7 @@
 /*
  * The seccomp filter of every run, in one place: runbox-launch hands it to bwrap (default sandbox),
- * runbox-init loads it itself on top of Docker's default profile (Docker sandbox).
+ * runbox-init builds it itself in a reused Docker container (--serve --container) and loads it on
+ * top of Docker's default profile in a container per run (Docker sandbox without reuse).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,9 +1,10 @@
 /*
  * runbox-init: the first process inside a prepared sandbox.
  *
- * Two modes. "--serve" (the default sandbox: bubblewrap) makes it an environment's pid 1 that serves
- * many runs, each in namespaces of its own: see "serve mode" below. Without arguments (the Docker
- * sandbox, where a container serves one run) it takes one job and execs the program, as follows.
+ * Two modes. "--serve" (bubblewrap's environments; with "--container", the Docker sandbox's reused
+ * containers) makes it an environment's pid 1 that serves many runs, each in namespaces of its own:
+ * see "serve mode" below. Without arguments (the Docker sandbox with sandbox-reuse=false, where a
+ * container serves one run) it takes one job and execs the program, as follows.
  *
  * A sandbox is made before its job exists (namespaces, mounts, cgroup, seccomp, unprivileged uid:
  * everything slow), with this program as its command. It says it is ready by writing "R" on stderr,

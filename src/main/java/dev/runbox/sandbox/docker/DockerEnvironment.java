@@ -334,7 +334,8 @@ final class DockerEnvironment implements Environment {
             if (children.size() == 1) return children.get(0);
             if (children.size() > 1) throw new SandboxFailure("runbox-init in container " + container + " has " + children.size() + " children");
             if (System.nanoTime() > deadline) throw new SandboxFailure("runbox-init in container " + container + " made no reaper");
-            Thread.onSpinWait();
+            // the clone takes well under a millisecond; a slow one is not waited for by burning a core
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
         }
     }
 

@@ -27,14 +27,14 @@ import dev.runbox.sandbox.cgroup.CgroupDetector;
 import dev.runbox.sandbox.cgroup.CgroupLimits;
 import dev.runbox.sandbox.run.Environment;
 import dev.runbox.sandbox.run.HostBoxWorkDir;
-import dev.runbox.sandbox.run.SandboxPool;
-import dev.runbox.sandbox.run.SandboxShape;
-import dev.runbox.sandbox.run.WorkDirEnvironment;
 import dev.runbox.sandbox.run.InitJob;
 import dev.runbox.sandbox.run.LimitWatch;
 import dev.runbox.sandbox.run.OutputCap;
 import dev.runbox.sandbox.run.RunOutcomes;
 import dev.runbox.sandbox.run.SandboxParts;
+import dev.runbox.sandbox.run.SandboxPool;
+import dev.runbox.sandbox.run.SandboxShape;
+import dev.runbox.sandbox.run.WorkDirEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +65,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * which reads it on stdin. CPU time, memory peak and OOM kills are read from a run cgroup of Runbox's
  * own that is the container's cgroup parent ({@link DockerCgroupParent}), since Docker removes the
  * container's cgroup with it. When {@link #run} returns or throws, the container is gone.
+ *
+ * <p>That is the sandbox without reuse ({@code sandbox-reuse=false}). With reuse (the default) a
+ * container serves many runs instead, reset between them: a {@link DockerEnvironment}, pooled for
+ * runs of the common shape ({@link SandboxPool}), one per work dir ({@link WorkDirEnvironment}), or
+ * made for a run of another shape alone; when {@link #run} returns, every process of the run is gone,
+ * and a container that serves no further run is removed just after.
  */
 public final class DockerSandbox implements Sandbox, AutoCloseable {
 
