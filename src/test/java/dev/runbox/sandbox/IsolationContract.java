@@ -565,8 +565,8 @@ abstract class IsolationContract extends SandboxBackendContract {
         assertThat(r.get("status").asText()).as("result %s", r).isEqualTo("OK");
         JsonNode s = stdoutJson(r);
         int uid = s.get("Uid").get(0).asInt();
-        assertThat(uid).isNotZero().isBetween(server.uidBase,
-                server.uidBase + 2 * server.config.workers() + server.config.preparedSandboxes());
+        // one of the server's sandbox uids (SandboxHost.uidsFor: prepared ones of bubblewrap and each image too)
+        assertThat(uid).isNotZero().isBetween(server.uidBase, server.uidBase + Leftovers.uidCount(server) - 1);
         assertThat(texts(s.get("Uid"))).as("real, effective, saved, fs uid").containsOnly(Integer.toString(uid));
         assertThat(texts(s.get("Gid"))).as("gids").containsOnly(Integer.toString(uid));
         // none, or (Docker) only the run's own gid

@@ -75,7 +75,7 @@ public final class SandboxHost {
                 BubblewrapSandbox.Reuse.DEFAULT);
     }
 
-    /** As above, with bubblewrap's environments reused as {@code reuse} says ({@code sandbox-reuse}, {@code sandbox-max-runs}). */
+    /** As above, with environments (bubblewrap's, and Docker's containers) reused as {@code reuse} says ({@code sandbox-reuse}, {@code sandbox-max-runs}). */
     public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                     long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
                                     Map<String, Set<Path>> images, String dockerHost, BubblewrapSandbox.Reuse reuse)
