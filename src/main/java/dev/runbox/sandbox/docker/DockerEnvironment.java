@@ -199,17 +199,33 @@ final class DockerEnvironment implements Environment {
         }
     }
 
+    /**
+     * Meets every open still waiting: a read-write open of a FIFO never waits itself and counts as
+     * both ends, so the waiting open returns; then those ends are closed again.
+     */
     private void unblock(Future<Void> opening) throws InterruptedException {
-        for (String f : List.of("jobs", "frames", "said")) {
-            if (opening.isDone()) return;
-            try {
-                // the opposite end, which completes the open that waits for it
-                if (f.equals("jobs")) new FileInputStream(io.resolve(f).toFile()).close();
-                else new FileOutputStream(io.resolve(f).toFile()).close();
-            } catch (IOException ignored) {
-                // the FIFO is gone: nothing waits on it
+        List<java.io.RandomAccessFile> ends = new ArrayList<>();
+        try {
+            for (String f : List.of("jobs", "frames", "said")) {
+                try {
+                    ends.add(new java.io.RandomAccessFile(io.resolve(f).toFile(), "rw"));
+                } catch (IOException ignored) {
+                    // the FIFO is gone: nothing waits on it
+                }
             }
-            Thread.sleep(1); // the waiting open goes on to the next FIFO
+            try {
+                opening.get(TEARDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException ignored) {
+                // the setup failed either way; close() ends what is left
+            }
+        } finally {
+            for (java.io.RandomAccessFile end : ends) {
+                try {
+                    end.close();
+                } catch (IOException ignored) {
+                    // a FIFO's end: nothing to flush
+                }
+            }
         }
     }
 
