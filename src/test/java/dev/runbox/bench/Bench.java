@@ -52,6 +52,8 @@ public final class Bench {
     private final long t0 = System.nanoTime();
     /** A second, eager poll interval for one informational row. */
     private static final long FAST_POLL_NANOS = 1_000_000L;
+    /** Clients that wait for their result (POST ?wait=true) instead of polling for it. */
+    private static final HttpLoad.Fetch WAIT = new HttpLoad.Wait();
 
     private Bench(Map<String, String> args) throws IOException {
         this.args = args;
@@ -284,12 +286,16 @@ public final class Bench {
         for (Program p : List.of(c, py)) {
             bare.latencies(p, n);
             sandbox.latencies(p, n);
-            embedded.http().latencies(p, n, plan.latencyPollNanos(), new ArrayList<>());
+            embedded.http().latencies(p, n, latencyPoll(), new ArrayList<>());
+            embedded.http().latencies(p, n, WAIT, new ArrayList<>());
         }
         InProcessSandbox.jvmSpawnLatencies(c, n);
         if (redis.usable()) {
             try {
-                for (Program p : List.of(c, py)) redis.http().latencies(p, n, plan.latencyPollNanos(), new ArrayList<>());
+                for (Program p : List.of(c, py)) {
+                    redis.http().latencies(p, n, latencyPoll(), new ArrayList<>());
+                    redis.http().latencies(p, n, WAIT, new ArrayList<>());
+                }
             } catch (Exception e) {
                 log("Redis mode warm-up failed: %s", e.getMessage());
             }
@@ -352,8 +358,13 @@ public final class Bench {
         }
     }
 
+    /** The one-client rows' polling clients (every 5 ms). */
+    private HttpLoad.Fetch latencyPoll() {
+        return new HttpLoad.Poll(plan.latencyPollNanos());
+    }
+
     private void latencyPhase(InProcessSandbox sandbox, InProcessSandbox docker, Embedded embedded, RedisMode redis, Rows rows) {
-        long poll = plan.latencyPollNanos();
+        HttpLoad.Fetch poll = latencyPoll();
         Series bareC = new Series("bare C hello", plan.bareCPerRound(), n -> bare.latencies(c, n));
         Series jvmC = new Series("C hello spawned by the JVM", plan.sandboxCPerRound(), n -> InProcessSandbox.jvmSpawnLatencies(c, n));
         Series sbC = new Series("sandbox C hello", plan.sandboxCPerRound(), n -> sandbox.latencies(c, n));
@@ -380,9 +391,16 @@ public final class Bench {
         // the same client polling 5 times as often: what the polls themselves cost the run on these cores
         List<HttpLoad.Parts> httpPFastParts = new ArrayList<>();
         Series httpPFast = new Series("HTTP embedded python hello, 1 ms polls", plan.pythonPerRound(),
-                n -> embedded.http().latencies(py, n, FAST_POLL_NANOS, httpPFastParts));
-        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpPFast, httpC, bareBash, timeC,
-                timeBash));
+                n -> embedded.http().latencies(py, n, new HttpLoad.Poll(FAST_POLL_NANOS), httpPFastParts));
+        // and waiting for the result (POST ?wait=true): no poll interval at all
+        List<HttpLoad.Parts> httpPWaitParts = new ArrayList<>();
+        List<HttpLoad.Parts> httpCWaitParts = new ArrayList<>();
+        Series httpPWait = new Series("HTTP embedded python hello, waiting", plan.pythonPerRound(),
+                n -> embedded.http().latencies(py, n, WAIT, httpPWaitParts));
+        Series httpCWait = new Series("HTTP embedded C hello, waiting", plan.httpCPerRound(),
+                n -> embedded.http().latencies(c, n, WAIT, httpCWaitParts));
+        List<Series> all = new ArrayList<>(List.of(bareC, jvmC, sbC, bwC, join, bareP, sbP, httpP, httpPFast, httpPWait, httpC, httpCWait,
+                bareBash, timeC, timeBash));
         Series dockerC = null;
         Series dockerP = null;
         if (docker != null) {
@@ -393,10 +411,14 @@ public final class Bench {
         }
         Series redisP = null;
         Series redisC = null;
+        Series redisPWait = null;
+        List<HttpLoad.Parts> redisPWaitParts = new ArrayList<>();
         if (redis.usable()) {
             redisP = new Series("HTTP Redis python hello", plan.pythonPerRound(), n -> redis.http().latencies(py, n, poll, redisPParts));
             redisC = new Series("HTTP Redis C hello", plan.httpCPerRound(), n -> redis.http().latencies(c, n, poll, redisCParts));
-            all.addAll(List.of(redisP, redisC));
+            redisPWait = new Series("HTTP Redis python hello, waiting", plan.pythonPerRound(),
+                    n -> redis.http().latencies(py, n, WAIT, redisPWaitParts));
+            all.addAll(List.of(redisP, redisC, redisPWait));
         }
         for (int r = 1; r <= plan.rounds(); r++) {
             log("latency round %d/%d (load %s)", r, plan.rounds(), Machine.loadAverage());
@@ -434,24 +456,32 @@ public final class Bench {
             rows.latency.add(latencyRow("docker_python_latency", "sandbox alone", "Docker sandbox: Sandbox.run, python hello,"
                     + " sequential (containers reused)", dockerP, bareP));
         }
-        Row e2e = withParts(latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, submit + poll every "
-                + plan.latencyPollNanos() / 1_000_000 + " ms", httpP, bareP), httpPParts);
+        Row e2e = withParts(latencyRow("http_embedded_python_latency", "HTTP embedded", "python hello, 1 client, " + poll.describe(),
+                httpP, bareP), httpPParts);
         if (e2e.status != Row.Status.FAILED) e2e.check("p50 over bare", (Double) e2e.data.get("overhead_p50_ms"), 10, false, " ms");
         rows.latency.add(e2e);
         rows.latency.add(withParts(latencyRow("http_embedded_python_latency_poll_1ms", "HTTP embedded", "python hello, 1 client, "
                 + "submit + poll every 1 ms", httpPFast, bareP), httpPFastParts));
-        rows.latency.add(withParts(latencyRow("http_embedded_c_latency", "HTTP embedded", "C hello, 1 client, submit + poll every "
-                + plan.latencyPollNanos() / 1_000_000 + " ms", httpC, bareC), httpCParts));
-        String pollText = "1 client, submit + poll every " + plan.latencyPollNanos() / 1_000_000 + " ms";
+        rows.latency.add(withParts(latencyRow("http_embedded_python_latency_wait", "HTTP embedded", "python hello, 1 client, "
+                + WAIT.describe(), httpPWait, bareP), httpPWaitParts));
+        rows.latency.add(withParts(latencyRow("http_embedded_c_latency", "HTTP embedded", "C hello, 1 client, " + poll.describe(),
+                httpC, bareC), httpCParts));
+        rows.latency.add(withParts(latencyRow("http_embedded_c_latency_wait", "HTTP embedded", "C hello, 1 client, " + WAIT.describe(),
+                httpCWait, bareC), httpCWaitParts));
+        String pollText = "1 client, " + poll.describe();
+        String waitText = "1 client, " + WAIT.describe();
         if (redis.usable()) {
             Row rp = withParts(latencyRow("http_redis_python_latency", "HTTP Redis", "python hello, " + pollText, redisP, bareP),
                     redisPParts);
             if (rp.status != Row.Status.FAILED) rp.check("p50 over bare", (Double) rp.data.get("overhead_p50_ms"), 15, false, " ms");
             rows.latency.add(rp);
+            rows.latency.add(withParts(latencyRow("http_redis_python_latency_wait", "HTTP Redis", "python hello, " + waitText, redisPWait,
+                    bareP), redisPWaitParts));
             rows.latency.add(withParts(latencyRow("http_redis_c_latency", "HTTP Redis", "C hello, " + pollText, redisC, bareC),
                     redisCParts));
         } else {
             rows.latency.add(redisRow(redis, "http_redis_python_latency", "python hello, " + pollText, "p50 over bare ≤ 15 ms"));
+            rows.latency.add(redisRow(redis, "http_redis_python_latency_wait", "python hello, " + waitText, ""));
             rows.latency.add(redisRow(redis, "http_redis_c_latency", "C hello, " + pollText, ""));
         }
     }
@@ -519,8 +549,11 @@ public final class Bench {
         double warm = plan.throughputWarmupSec();
         double win = plan.throughputWindowSec();
         int clients = plan.clientsPerWorker() * parallel;
-        long poll = plan.throughputPollNanos();
-        String clientText = clients + " clients, poll every " + poll / 1_000_000 + " ms";
+        HttpLoad.Fetch poll = new HttpLoad.Poll(plan.throughputPollNanos());
+        String clientText = clients + " clients, poll every " + plan.throughputPollNanos() / 1_000_000 + " ms";
+        // clients that poll every 50 ms finish at most 20 runs a second each, however fast the server:
+        // waiting clients show what the server itself can do
+        String waitText = clients + " clients, POST ?wait=true";
         for (Program p : List.of(c, py)) {
             String key = p == c ? "c" : "python";
             RateSeries b = new RateSeries("bare " + p.label() + " ×" + parallel, () -> bare.throughput(p, parallel, warm, win));
@@ -528,13 +561,19 @@ public final class Bench {
             RateSeries h = new RateSeries("HTTP embedded " + p.label(), () -> embedded.http().throughput(p, clients, poll, warm, win));
             RateSeries rd = redis.usable()
                     ? new RateSeries("HTTP Redis " + p.label(), () -> redis.http().throughput(p, clients, poll, warm, win)) : null;
+            RateSeries hw = new RateSeries("HTTP embedded " + p.label() + ", waiting",
+                    () -> embedded.http().throughput(p, clients, WAIT, warm, win));
+            RateSeries rdw = redis.usable() ? new RateSeries("HTTP Redis " + p.label() + ", waiting",
+                    () -> redis.http().throughput(p, clients, WAIT, warm, win)) : null;
             for (int r = 1; r <= plan.throughputRounds(); r++) {
                 log("throughput, %s, round %d/%d (load %s)", p.label(), r, plan.throughputRounds(),
                         Machine.loadAverage());
                 b.round();
                 s.round();
                 h.round();
+                hw.round();
                 if (rd != null) rd.round();
+                if (rdw != null) rdw.round();
             }
             rows.throughput.add(rateRow("bare_" + key + "_throughput", "bare baseline", "bare " + p.label() + ", "
                     + parallel + " spawning in parallel", b, null, false));
@@ -542,9 +581,14 @@ public final class Bench {
                     + parallel + " threads", s, b, false));
             rows.throughput.add(rateRow("http_embedded_" + key + "_throughput", "HTTP embedded", p.label() + " at saturation, "
                     + clientText + ", " + parallel + " workers", h, b, true));
+            rows.throughput.add(rateRow("http_embedded_" + key + "_throughput_wait", "HTTP embedded", p.label() + " at saturation, "
+                    + waitText + ", " + parallel + " workers", hw, b, true));
             String redisTitle = p.label() + " at saturation, " + clientText + ", worker --concurrency " + parallel;
             if (rd != null) rows.throughput.add(rateRow("http_redis_" + key + "_throughput", "HTTP Redis", redisTitle, rd, b, true));
             else rows.throughput.add(redisRow(redis, "http_redis_" + key + "_throughput", redisTitle, "≥ 70% of bare"));
+            String redisWaitTitle = p.label() + " at saturation, " + waitText + ", worker --concurrency " + parallel;
+            if (rdw != null) rows.throughput.add(rateRow("http_redis_" + key + "_throughput_wait", "HTTP Redis", redisWaitTitle, rdw, b, true));
+            else rows.throughput.add(redisRow(redis, "http_redis_" + key + "_throughput_wait", redisWaitTitle, "≥ 70% of bare"));
         }
     }
 
@@ -607,8 +651,10 @@ public final class Bench {
             rows.judge.add(new Row("judge_per_test_cost", "judge mode", "per-test cost").fail("no baseline: " + e.getMessage()));
             return;
         }
-        rows.judge.add(JudgeCost.perTest(embedded.http(), plan.judgeTests(), plan.rounds(), plan.latencyPollNanos(), bareC));
-        rows.judge.add(JudgeCost.memory(embedded.http(), embedded.process(), plan.judgeMemoryTests(), plan.latencyPollNanos()));
+        // waiting for the result: a client polling a judged submission every 5 ms takes the two cores' time from
+        // the worker it measures (each poll is the partial result of every test so far, written and parsed)
+        rows.judge.add(JudgeCost.perTest(embedded.http(), plan.judgeTests(), plan.rounds(), WAIT, bareC));
+        rows.judge.add(JudgeCost.memory(embedded.http(), embedded.process(), plan.judgeMemoryTests(), latencyPoll()));
     }
 
     /**

@@ -57,13 +57,13 @@ final class JudgeCost {
     }
 
     /** The worker's time of one judged submission, in nanoseconds; throws unless every test passed. */
-    static long workerNanos(HttpLoad http, int tests, long pollNanos) throws IOException, InterruptedException {
-        JsonNode r = judged(http, body(tests, 16), tests, pollNanos);
+    static long workerNanos(HttpLoad http, int tests, HttpLoad.Fetch fetch) throws IOException, InterruptedException {
+        JsonNode r = judged(http, body(tests, 16), tests, fetch);
         return nanos(r, "finished_at") - nanos(r, "started_at");
     }
 
-    static JsonNode judged(HttpLoad http, String body, int tests, long pollNanos) throws IOException, InterruptedException {
-        JsonNode r = http.awaitFinal(http.submit(body), pollNanos);
+    static JsonNode judged(HttpLoad http, String body, int tests, HttpLoad.Fetch fetch) throws IOException, InterruptedException {
+        JsonNode r = http.finalResult(body, fetch);
         if (!r.path("status").asText().equals("OK") || r.path("tests_passed").asInt(-1) != tests) {
             String brief = r.toString();
             throw new IOException("a judged submission of " + tests + " tests ended " + brief.substring(0, Math.min(600, brief.length())));
@@ -75,15 +75,15 @@ final class JudgeCost {
      * The per-test row: {@code rounds} pairs of submissions ({@code n + 1} tests, 1 test), the median
      * of each, and the bare C hello's p50 of {@code bare} as the baseline.
      */
-    static Row perTest(HttpLoad http, int n, int rounds, long pollNanos, long[] bare) {
+    static Row perTest(HttpLoad http, int n, int rounds, HttpLoad.Fetch fetch, long[] bare) {
         Row r = new Row("judge_per_test_cost", "judge mode", "per-test cost: C echo judged on " + (n + 1)
-                + " tests vs 1 test, one submission each, worker's time difference ÷ " + n);
+                + " tests vs 1 test, one submission each (" + fetch.describe() + "), worker's time difference ÷ " + n);
         try {
             long[] many = new long[rounds];
             long[] one = new long[rounds];
             for (int i = 0; i < rounds; i++) {
-                many[i] = workerNanos(http, n + 1, pollNanos);
-                one[i] = workerNanos(http, 1, pollNanos);
+                many[i] = workerNanos(http, n + 1, fetch);
+                one[i] = workerNanos(http, 1, fetch);
             }
             double manyMs = median(many) / 1e6;
             double oneMs = median(one) / 1e6;
@@ -106,14 +106,14 @@ final class JudgeCost {
     }
 
     /** The memory row: RSS growth of {@code server} (after full GCs) by one submission of {@code tests} tests. */
-    static Row memory(HttpLoad http, ServerProcess server, int tests, long pollNanos) {
+    static Row memory(HttpLoad http, ServerProcess server, int tests, HttpLoad.Fetch fetch) {
         Row r = new Row("judge_memory", "judge mode", "server RSS growth by one judged submission of " + tests
                 + " tests of 512 bytes in and out (its result kept in the store)");
         try {
             server.fullGc();
             long before = server.rssBytes();
             String body = body(tests, 512);
-            JsonNode result = judged(http, body, tests, pollNanos);
+            JsonNode result = judged(http, body, tests, fetch);
             server.fullGc();
             long after = server.rssBytes();
             double dataMb = (body.getBytes(StandardCharsets.UTF_8).length
