@@ -108,8 +108,7 @@ class ImageLanguagesTest {
         // runbox-init's reaper is pid 1 (a reused container), the uid is one of the sandbox's, and the image's /var is masked as in runs
         assertThat(where).matches("pid1 /.runbox/init uid (\\d+) var \\[\\]");
         int uid = Integer.parseInt(where.split(" ")[3]);
-        assertThat(uid).isBetween(server.uidBase, server.uidBase + dev.runbox.sandbox.host.SandboxHost.uidsFor(server.config.workers(),
-                server.config.preparedSandboxes(), server.runbox.sandbox().imageCount()) - 1);
+        assertThat(uid).isBetween(server.uidBase, server.uidBase + dev.runbox.sandbox.Leftovers.uidCount(server) - 1);
     }
 
     @Test

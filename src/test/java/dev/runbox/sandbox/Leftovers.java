@@ -63,7 +63,7 @@ public final class Leftovers {
     }
 
     /** Sandbox uids a server uses ({@link SandboxHost#uidsFor}). */
-    static int uidCount(TestServer server) {
+    public static int uidCount(TestServer server) {
         return SandboxHost.uidsFor(server.config.workers(), server.config.preparedSandboxes(), server.runbox.sandbox().imageCount());
     }
 

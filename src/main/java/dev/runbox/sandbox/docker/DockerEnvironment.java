@@ -31,6 +31,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -47,6 +48,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One environment of the Docker sandbox ({@link Environment}): a container that serves up to
@@ -204,11 +206,11 @@ final class DockerEnvironment implements Environment {
      * both ends, so the waiting open returns; then those ends are closed again.
      */
     private void unblock(Future<Void> opening) throws InterruptedException {
-        List<java.io.RandomAccessFile> ends = new ArrayList<>();
+        List<RandomAccessFile> ends = new ArrayList<>();
         try {
             for (String f : List.of("jobs", "frames", "said")) {
                 try {
-                    ends.add(new java.io.RandomAccessFile(io.resolve(f).toFile(), "rw"));
+                    ends.add(new RandomAccessFile(io.resolve(f).toFile(), "rw"));
                 } catch (IOException ignored) {
                     // the FIFO is gone: nothing waits on it
                 }
@@ -219,7 +221,7 @@ final class DockerEnvironment implements Environment {
                 // the setup failed either way; close() ends what is left
             }
         } finally {
-            for (java.io.RandomAccessFile end : ends) {
+            for (RandomAccessFile end : ends) {
                 try {
                     end.close();
                 } catch (IOException ignored) {
@@ -351,7 +353,7 @@ final class DockerEnvironment implements Environment {
             if (children.size() > 1) throw new SandboxFailure("runbox-init in container " + container + " has " + children.size() + " children");
             if (System.nanoTime() > deadline) throw new SandboxFailure("runbox-init in container " + container + " made no reaper");
             // the clone takes well under a millisecond; a slow one is not waited for by burning a core
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            LockSupport.parkNanos(50_000);
         }
     }
 

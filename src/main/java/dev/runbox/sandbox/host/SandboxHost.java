@@ -96,7 +96,6 @@ public final class SandboxHost {
         Cgroups cgroups = CgroupDetector.detect(instance);
         int stale = cgroups.sweepStale();
         if (stale > 0) log.info("removed {} run cgroups left by an earlier process", stale);
-        int dockerPreparedAhead = preparedAhead;
         UidPool uids = new UidPool(firstUid, uidsFor(maxConcurrentRuns, preparedAhead, images.size()));
         SandboxParts parts = new SandboxParts(launcher, init, BubblewrapSandbox.BWRAP, staging, cgroups, uids, io, BubblewrapSandbox.hostUsrLinks());
         BubblewrapSandbox bubblewrap = null;
@@ -110,7 +109,7 @@ public final class SandboxHost {
             if (!images.isEmpty()) {
                 docker = DockerBackend.connect(dockerHost, parts, boxes, instance);
                 for (Map.Entry<String, Set<Path>> image : images.entrySet()) {
-                    byImage.put(image.getKey(), docker.sandbox(image.getKey(), image.getValue(), dockerPreparedAhead, writableBytes,
+                    byImage.put(image.getKey(), docker.sandbox(image.getKey(), image.getValue(), preparedAhead, writableBytes,
                             reuse.on() ? reuse.maxRuns() : 1));
                 }
             }
