@@ -6,6 +6,7 @@ import dev.runbox.keys.ApiKeys;
 import dev.runbox.language.LanguageRegistry;
 import dev.runbox.metrics.RunboxMetrics;
 import dev.runbox.registry.WorkerStatus;
+import dev.runbox.sandbox.EnvironmentReuse;
 import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.Sandboxes;
@@ -108,7 +109,7 @@ public final class Runbox implements AutoCloseable {
                 sandbox = SandboxHost.openAll(config.stateDir(), config.sandboxUidBase(), config.workers(),
                         config.preparedSandboxes(), config.writableMb() * 1024L * 1024L, config.maxProcesses(), readers,
                         onHost, images, config.dockerHost(),
-                        new dev.runbox.sandbox.bubblewrap.BubblewrapSandbox.Reuse(config.sandboxReuse(), config.sandboxMaxRuns()));
+                        new EnvironmentReuse(config.sandboxReuse(), config.sandboxMaxRuns()));
                 Sandboxes opened = sandbox;
                 // not metered: a probe is not a job
                 languages = languages.probedInImages(new ImageVersions(language -> opened.of(language.image()), config));

@@ -50,6 +50,9 @@ class RunboxConfigTest {
         RunboxConfig c = RunboxConfig.from(NONE, NONE);
         assertThat(c.sandboxReuse()).isTrue();
         assertThat(c.sandboxMaxRuns()).isEqualTo(100);
+        // what a sandbox opened without a config uses (the tests, the benchmark) is the server's default
+        assertThat(new dev.runbox.sandbox.EnvironmentReuse(c.sandboxReuse(), c.sandboxMaxRuns()))
+                .isEqualTo(dev.runbox.sandbox.EnvironmentReuse.DEFAULT);
         assertThat(RunboxConfig.from(NONE, Map.of("sandbox-reuse", "false")).sandboxReuse()).isFalse();
         assertThatThrownBy(() -> RunboxConfig.from(NONE, Map.of("sandbox-max-runs", "0"))).hasMessageContaining("sandbox-max-runs");
     }

@@ -1,6 +1,5 @@
 package dev.runbox.sandbox;
 
-import dev.runbox.sandbox.bubblewrap.BubblewrapSandbox;
 import dev.runbox.sandbox.docker.DockerSandbox;
 import dev.runbox.sandbox.host.SandboxHost;
 import dev.runbox.testing.DockerEngine;
@@ -15,13 +14,13 @@ import java.util.concurrent.ExecutorService;
 /** The reset proof on the Docker sandbox: a real dockerd, its containers reused as environments. */
 class DockerEnvironmentResetTest extends EnvironmentResetContract {
 
-    private BubblewrapSandbox.Reuse reuse;
+    private EnvironmentReuse reuse;
 
     /** Without reuse, the Docker sandbox keeps no environment ready: each run is a container of its own, made for it. */
     @Override
     @org.junit.jupiter.api.Test
     void without_reuse_every_run_gets_an_environment_of_its_own() throws Exception {
-        opened(BubblewrapSandbox.Reuse.OFF);
+        opened(EnvironmentReuse.OFF);
         com.fasterxml.jackson.databind.node.ObjectNode first = attack();
         com.fasterxml.jackson.databind.node.ObjectNode second = attack();
         org.assertj.core.api.Assertions.assertThat(reuse.on()).isFalse();
@@ -29,7 +28,7 @@ class DockerEnvironmentResetTest extends EnvironmentResetContract {
         org.assertj.core.api.Assertions.assertThat(second.get("procs").size()).isEqualTo(2);
     }
     @Override
-    Target open(Path state, int uidBase, int prepared, BubblewrapSandbox.Reuse reuse, ExecutorService readers) throws Exception {
+    Target open(Path state, int uidBase, int prepared, EnvironmentReuse reuse, ExecutorService readers) throws Exception {
         DockerEngine engine = DockerEngine.shared();
         String image = TestImage.ensure(engine);
         Sandboxes all = SandboxHost.openAll(state, uidBase, 2, prepared, 64L << 20, 64, readers, false, Map.of(image, Set.of()),

@@ -3,7 +3,6 @@ package dev.runbox.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.runbox.sandbox.bubblewrap.BubblewrapSandbox;
 import dev.runbox.testing.TestStateDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +50,7 @@ abstract class EnvironmentResetContract {
     }
 
     /** Opens the backend with {@code prepared} environments kept ready, reused as {@code reuse} says. */
-    abstract Target open(Path state, int uidBase, int prepared, BubblewrapSandbox.Reuse reuse, ExecutorService readers) throws Exception;
+    abstract Target open(Path state, int uidBase, int prepared, EnvironmentReuse reuse, ExecutorService readers) throws Exception;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> ENV = Map.of("PATH", "/usr/bin:/bin", "HOME", "/box", "TMPDIR", "/tmp", "LANG", "C.UTF-8");
@@ -177,11 +176,11 @@ abstract class EnvironmentResetContract {
             """;
 
     /** Opens the target with no environment kept ready (for a backend that keeps none without reuse). */
-    void opened(BubblewrapSandbox.Reuse reuse) throws Exception {
+    void opened(EnvironmentReuse reuse) throws Exception {
         open(0, reuse);
     }
 
-    private void open(int prepared, BubblewrapSandbox.Reuse reuse) throws Exception {
+    private void open(int prepared, EnvironmentReuse reuse) throws Exception {
         state = TestStateDirs.fresh();
         readers = Executors.newCachedThreadPool();
         uidBase = 90000 + ThreadLocalRandom.current().nextInt(5000) * 8;
@@ -223,7 +222,7 @@ abstract class EnvironmentResetContract {
 
     @Test
     void an_attacker_after_a_victim_in_the_same_environment_sees_and_inherits_nothing_of_it() throws Exception {
-        open(1, new BubblewrapSandbox.Reuse(true, 100));
+        open(1, new EnvironmentReuse(true, 100));
         long made = sandbox.environmentsMade();
         ObjectNode fresh = attack(); // the first run of a fresh environment: what nothing left looks like
         SandboxOutcome victim = sandbox.run(python("victim.py", VICTIM, Duration.ofSeconds(10)));
@@ -271,7 +270,7 @@ abstract class EnvironmentResetContract {
     @Test
     void a_runs_memory_peak_and_cpu_time_are_its_own_not_those_of_the_run_before() throws Exception {
         // v1 resets the environment's cgroup peak between runs; v2 cannot, so the environment moves into a fresh cgroup
-        open(1, new BubblewrapSandbox.Reuse(true, 100));
+        open(1, new EnvironmentReuse(true, 100));
         long made = sandbox.environmentsMade();
         SandboxOutcome big = sandbox.run(python("big.py", "b = b'x' * (160 << 20)\nprint(len(b))", Duration.ofSeconds(10)));
         assertThat(big.exitCode()).as(out(big)).isEqualTo(0);
@@ -289,7 +288,7 @@ abstract class EnvironmentResetContract {
 
     @Test
     void an_environment_serves_at_most_max_runs_then_is_replaced() throws Exception {
-        open(1, new BubblewrapSandbox.Reuse(true, 2));
+        open(1, new EnvironmentReuse(true, 2));
         long made = sandbox.environmentsMade();
         String hello = "print('hi')";
         for (int i = 0; i < 2; i++) assertThat(out(sandbox.run(python("h.py", hello, Duration.ofSeconds(10))))).isEqualTo("hi\n");
@@ -302,7 +301,7 @@ abstract class EnvironmentResetContract {
 
     @Test
     void a_run_killed_at_a_limit_takes_its_environment_with_it() throws Exception {
-        open(1, new BubblewrapSandbox.Reuse(true, 100));
+        open(1, new EnvironmentReuse(true, 100));
         long made = sandbox.environmentsMade();
         SandboxOutcome slept = sandbox.run(python("s.py", "import time\ntime.sleep(60)", Duration.ofMillis(500)));
         assertThat(slept.termination()).isEqualTo(SandboxOutcome.Termination.WALL_TIME_LIMIT);
@@ -314,7 +313,7 @@ abstract class EnvironmentResetContract {
 
     @Test
     void without_reuse_every_run_gets_an_environment_of_its_own() throws Exception {
-        open(1, BubblewrapSandbox.Reuse.OFF);
+        open(1, EnvironmentReuse.OFF);
         long made = sandbox.environmentsMade();
         ObjectNode first = attack();
         await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.readyCount() == 1);

@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutorService;
 /** The reset proof on the default sandbox (bubblewrap). */
 class EnvironmentResetTest extends EnvironmentResetContract {
     @Override
-    Target open(Path state, int uidBase, int prepared, BubblewrapSandbox.Reuse reuse, ExecutorService readers) throws Exception {
+    Target open(Path state, int uidBase, int prepared, EnvironmentReuse reuse, ExecutorService readers) throws Exception {
         BubblewrapSandbox s = SandboxHost.open(state, uidBase, 2, prepared, 64L << 20, 64, readers, reuse);
         return new Target() {
             @Override

@@ -1,5 +1,6 @@
 package dev.runbox.sandbox.bubblewrap;
 
+import dev.runbox.sandbox.EnvironmentReuse;
 import dev.runbox.sandbox.RunSpec;
 import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.SandboxFailure;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * The default sandbox: bubblewrap for namespaces and mounts, a cgroup per run for memory, processes
  * and CPU, rlimits and a seccomp filter, and limits on CPU and wall time enforced by SIGKILL of the
  * whole run. Environments of the common shape are prepared ahead ({@link SandboxPool}) and, with
- * {@link Reuse#on reuse}, serve up to {@link Reuse#maxRuns} runs each; others are made when their job
+ * {@link EnvironmentReuse#on reuse}, serve up to {@link EnvironmentReuse#maxRuns} runs each; others are made when their job
  * comes and serve that job only.
  *
  * <p>Guarantees, when {@link #run} returns or throws: every process of the run is dead (the run's own
@@ -52,30 +53,12 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     private final Environment.Maker maker;
 
     /**
-     * Whether environments serve more than one run ({@code sandbox-reuse}), and how many at most
-     * ({@code sandbox-max-runs}).
-     */
-    public record Reuse(boolean on, int maxRuns) {
-        public static final Reuse OFF = new Reuse(false, 1);
-        /** The defaults of {@code sandbox-reuse} and {@code sandbox-max-runs}. */
-        public static final Reuse DEFAULT = new Reuse(true, 100);
-
-        public Reuse {
-            if (maxRuns < 1) throw new IllegalArgumentException("sandbox-max-runs must be at least 1, got " + maxRuns);
-        }
-
-        int runsPerEnvironment() {
-            return on ? maxRuns : 1;
-        }
-    }
-
-    /**
      * @param boxesRoot     where work dirs of compiled languages are mounted ({@link BoxMount})
      * @param preparedAhead sandboxes kept ready for jobs of the default shape (0: none)
      * @param defaultShape  the shape most jobs have (no extra mounts, the configured tmpfs size)
      */
     private BubblewrapSandbox(SandboxParts parts, Path boxesRoot, int preparedAhead, SandboxShape defaultShape, int maxProcesses,
-                              Reuse reuse) {
+                              EnvironmentReuse reuse) {
         this.parts = parts;
         this.maxProcesses = maxProcesses;
         this.boxesRoot = boxesRoot;
@@ -112,7 +95,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
      * and tmpfs mounts of {@code writableBytes}.
      */
     public static BubblewrapSandbox open(SandboxParts parts, Path boxesRoot, int preparedAhead, long writableBytes, int maxProcesses,
-                                         Reuse reuse) {
+                                         EnvironmentReuse reuse) {
         return new BubblewrapSandbox(parts, boxesRoot, preparedAhead, new SandboxShape(List.of(), writableBytes, Optional.empty()),
                 maxProcesses, reuse);
     }

@@ -1,5 +1,6 @@
 package dev.runbox.sandbox.host;
 
+import dev.runbox.sandbox.EnvironmentReuse;
 import dev.runbox.sandbox.Sandbox;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.Sandboxes;
@@ -46,12 +47,12 @@ public final class SandboxHost {
      */
     public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                          long writableBytes, int maxProcesses, ExecutorService io) throws SandboxFailure {
-        return open(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, BubblewrapSandbox.Reuse.DEFAULT);
+        return open(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, EnvironmentReuse.DEFAULT);
     }
 
     /** The default sandbox alone, its environments reused as {@code reuse} says. */
     public static BubblewrapSandbox open(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
-                                         long writableBytes, int maxProcesses, ExecutorService io, BubblewrapSandbox.Reuse reuse)
+                                         long writableBytes, int maxProcesses, ExecutorService io, EnvironmentReuse reuse)
             throws SandboxFailure {
         try {
             return openAll(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, true,
@@ -72,13 +73,13 @@ public final class SandboxHost {
                                     long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
                                     Map<String, Set<Path>> images, String dockerHost) throws SandboxFailure, InterruptedException {
         return openAll(stateDir, firstUid, maxConcurrentRuns, preparedAhead, writableBytes, maxProcesses, io, onHost, images, dockerHost,
-                BubblewrapSandbox.Reuse.DEFAULT);
+                EnvironmentReuse.DEFAULT);
     }
 
     /** As above, with environments (bubblewrap's, and Docker's containers) reused as {@code reuse} says ({@code sandbox-reuse}, {@code sandbox-max-runs}). */
     public static Sandboxes openAll(Path stateDir, int firstUid, int maxConcurrentRuns, int preparedAhead,
                                     long writableBytes, int maxProcesses, ExecutorService io, boolean onHost,
-                                    Map<String, Set<Path>> images, String dockerHost, BubblewrapSandbox.Reuse reuse)
+                                    Map<String, Set<Path>> images, String dockerHost, EnvironmentReuse reuse)
             throws SandboxFailure, InterruptedException {
         HostCheck.Report report = HostCheck.run(stateDir);
         if (onHost && !report.ok()) {
@@ -110,7 +111,7 @@ public final class SandboxHost {
                 docker = DockerBackend.connect(dockerHost, parts, boxes, instance);
                 for (Map.Entry<String, Set<Path>> image : images.entrySet()) {
                     byImage.put(image.getKey(), docker.sandbox(image.getKey(), image.getValue(), preparedAhead, writableBytes,
-                            reuse.on() ? reuse.maxRuns() : 1));
+                            reuse.runsPerEnvironment()));
                 }
             }
             return new Sandboxes(java.util.Optional.ofNullable(bubblewrap), byImage,
