@@ -3,6 +3,7 @@
 # The clone is /root/runbox, the hostile suite /root/hostile; logs and reports go to /root.
 #
 #   guest.sh check-host | serve | stop-serve | quick-start SLOWDOWN | hostile SLOWDOWN | sandbox-tests SLOWDOWN
+#            | docker-tests SLOWDOWN
 set -euo pipefail
 cd /root/runbox
 
@@ -92,7 +93,21 @@ case "${1:-}" in
       --disable-banner --details=summary --details-theme=ascii --fail-if-no-tests \
       --select-package=dev.runbox.sandbox --exclude-classname='.*Docker.*' --reports-dir=/root/reports
     ;;
+  docker-tests)
+    # The Docker sandbox on this host: its sandbox tests (the hostile suite's among them, with its
+    # bounds scaled as above, where HostileSuite looks for it beside the checkout) and the conformance
+    # suite against a server on it. The tests start their own dockerd, as on the build host (the
+    # cgroupfs driver, as README says), and import the base image from the tar the stage copied in.
+    slow_hostile_cases "${2:?slowdown}"
+    mkdir -p /root/shared; ln -sfn /root/hostile-slow /root/shared/hostile
+    mkdir -p /root/reports/docker
+    exec bin/in-delegated-cgroup java -XX:+UseSerialGC -Drunbox.test.slowdown="$2" \
+      -cp "target/test-classes:target/classes:target/vm-lib/*" org.junit.platform.console.ConsoleLauncher execute \
+      --disable-banner --details=summary --details-theme=ascii --fail-if-no-tests \
+      --select-package=dev.runbox.sandbox --select-class=dev.runbox.conformance.DockerConformanceTest \
+      --include-classname='.*Docker.*Test' --reports-dir=/root/reports/docker
+    ;;
   *)
-    echo "usage: guest.sh check-host | serve | stop-serve | quick-start SLOWDOWN | hostile SLOWDOWN | sandbox-tests SLOWDOWN" >&2; exit 2
+    echo "usage: guest.sh check-host | serve | stop-serve | quick-start SLOWDOWN | hostile SLOWDOWN | sandbox-tests SLOWDOWN | docker-tests SLOWDOWN" >&2; exit 2
     ;;
 esac

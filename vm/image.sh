@@ -2,8 +2,9 @@
 # The VM stage's guest disk: a stock Debian 12 host as most users have one — systemd as pid 1,
 # cgroup v2 only (systemd 252's default), /run a noexec tmpfs, root reached by ssh with a key — with
 # what Runbox and its tests need to run on it (a JDK, bubblewrap, the built-in languages'
-# toolchains, curl and jq for the hostile suite). Nothing of Runbox is in it: every stage copies in
-# the jar it built.
+# toolchains, curl and jq for the hostile suite, Docker for the Docker sandbox's tests) and AppArmor
+# on, as Debian and Ubuntu have it by default. Nothing of Runbox is in it: every stage copies in the
+# jar it built.
 #
 # Built once by debootstrap from the Debian mirror (about 4 minutes) and cached, as the Docker test
 # image is, under $RUNBOX_VM_CACHE (default /var/cache/runbox-test/vm) in a folder named after the
@@ -23,6 +24,8 @@ PACKAGES=(
   bubblewrap libseccomp2 libseccomp-dev           # the sandbox, its launcher's library (and header: tests build init)
   python3 gcc g++ libc6-dev nodejs perl           # the built-in languages the tests use
   curl jq procps psmisc iproute2 util-linux       # the shared hostile suite's tools
+  docker.io                                       # the Docker sandbox's tests start a dockerd of their own
+  apparmor                                        # a stock Debian 12 has it on (Docker confines containers by it)
 )
 RECIPE=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)
 OUT=$CACHE/bookworm-$RECIPE
@@ -53,6 +56,9 @@ ln -sf /lib/systemd/system/systemd-networkd.service "$root/etc/systemd/system/mu
 ln -sf /dev/null "$root/etc/systemd/system/systemd-networkd-wait-online.service"
 ln -sf /dev/null "$root/etc/systemd/system/apt-daily.timer"
 ln -sf /dev/null "$root/etc/systemd/system/apt-daily-upgrade.timer"
+# the Docker tests start their own dockerd (with its own containerd, as on the build host); the
+# packaged ones would only be a second engine the tests' one could pick up
+for unit in docker.service docker.socket containerd.service; do ln -sf /dev/null "$root/etc/systemd/system/$unit"; done
 mkdir -p "$OUT.tmp/ssh" "$root/root/.ssh"
 rm -f "$OUT.tmp/ssh/id_ed25519"*
 ssh-keygen -q -t ed25519 -N '' -C runbox-vm-stage -f "$OUT.tmp/ssh/id_ed25519"

@@ -5,6 +5,7 @@ import dev.runbox.testing.RedisCluster;
 import dev.runbox.testing.RedisServer;
 import dev.runbox.testing.RunboxProcess;
 import dev.runbox.testing.TestImage;
+import dev.runbox.testing.TestServer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  */
 final class LocalDeployment implements Deployment {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    // a slow host (the VM stage's emulated guest) starts a server many times slower: seen there, 132 s
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Math.round(120 * TestServer.slowdown()));
     private static final Path LOGS = Path.of("target", "conformance-logs");
 
     /** How a Redis deployment's processes are set up. */

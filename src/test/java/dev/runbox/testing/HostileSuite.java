@@ -31,7 +31,10 @@ public final class HostileSuite {
         assumeTrue(Files.isExecutable(SUITE), "no hostile suite at " + SUITE);
         ProcessBuilder pb = new ProcessBuilder(List.of("bash", SUITE.toString(), base)).redirectErrorStream(true);
         pb.environment().put("SERVER_PID", Long.toString(serverPid));
-        pb.environment().put("SUITE_BUDGET", "900");
+        // a slow host (the VM stage's emulated guest, which also scales the cases' own bounds): more time
+        double slow = TestServer.slowdown();
+        pb.environment().put("SUITE_BUDGET", Long.toString(Math.round(900 * slow)));
+        pb.environment().put("CASE_TIMEOUT", Long.toString(Math.round(60 * slow)));
         pb.environment().putAll(env);
         Process suite = pb.start();
         String said = new String(suite.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -59,14 +59,27 @@ public final class TestImage {
     public static synchronized String ensure(DockerEngine engine) {
         String reference = reference();
         if (has(engine, reference)) return reference;
-        Path tar = Path.of(CACHE_DIR, SUITE + "-" + tag() + ".tar");
         try {
-            if (!Files.exists(tar)) build(tar);
-            importTar(engine, tar);
+            importTar(engine, tar());
         } catch (IOException e) {
             throw new IllegalStateException("could not make the test image " + reference + ": " + e, e);
         }
         return reference;
+    }
+
+    /** The image's root filesystem as a tar in the cache, built first when it is not there. */
+    static synchronized Path tar() throws IOException {
+        Path tar = Path.of(CACHE_DIR, SUITE + "-" + tag() + ".tar");
+        if (!Files.exists(tar)) build(tar);
+        return tar;
+    }
+
+    /**
+     * Prints the path of the image's tar ({@link #tar}), built first when missing: vm/stage.sh copies
+     * it to the same path in its guest, which reaches no mirror to build it from.
+     */
+    public static void main(String[] args) throws IOException {
+        System.out.println(tar());
     }
 
     /** {@code runbox-test/bookworm:<12 hex digits of the recipe's SHA-256>} */
