@@ -377,24 +377,7 @@ final class PreparedSandbox implements Environment {
     private long watch(RunLimits limits, long cpuBefore, AtomicReference<Termination> killedFor, long start,
                        Future<Optional<RunFrames.End>> ended)
             throws InterruptedException, SandboxFailure {
-        Termination hit = LimitWatch.untilEnd(limits, start, new LimitWatch.Running() {
-            @Override
-            public long cpuNanos() throws SandboxFailure {
-                return cgroup.cpuUsage().toNanos() - cpuBefore;
-            }
-
-            @Override
-            public boolean awaitEnd(long nanos) throws InterruptedException {
-                try {
-                    ended.get(nanos, TimeUnit.NANOSECONDS);
-                    return true;
-                } catch (TimeoutException e) {
-                    return false;
-                } catch (ExecutionException e) {
-                    return true; // the frames could not be read: await() below says why
-                }
-            }
-        });
+        Termination hit = LimitWatch.untilEnd(limits, start, () -> cgroup.cpuUsage().toNanos() - cpuBefore, ended);
         return hit == null ? System.nanoTime() - start : killFor(hit, killedFor, start);
     }
 

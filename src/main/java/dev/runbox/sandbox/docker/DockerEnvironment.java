@@ -405,24 +405,7 @@ final class DockerEnvironment implements Environment {
         Optional<RunFrames.End> end;
         long wallNanos;
         try {
-            Termination hit = LimitWatch.untilEnd(limits, start, new LimitWatch.Running() {
-                @Override
-                public long cpuNanos() throws SandboxFailure {
-                    return cgroup.cpuUsage().toNanos();
-                }
-
-                @Override
-                public boolean awaitEnd(long nanos) throws InterruptedException {
-                    try {
-                        ended.get(nanos, TimeUnit.NANOSECONDS);
-                        return true;
-                    } catch (TimeoutException e) {
-                        return false;
-                    } catch (ExecutionException e) {
-                        return true; // the frames could not be read: below says why
-                    }
-                }
-            });
+            Termination hit = LimitWatch.untilEnd(limits, start, () -> cgroup.cpuUsage().toNanos(), ended);
             if (hit != null) {
                 killedFor.compareAndSet(null, hit);
                 killRun(cgroup);

@@ -4,7 +4,10 @@ import dev.runbox.sandbox.RunLimits;
 import dev.runbox.sandbox.SandboxFailure;
 import dev.runbox.sandbox.SandboxOutcome.Termination;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Waits for a run to end while watching its CPU and wall time, checking CPU time as often as the run
@@ -24,7 +27,40 @@ public final class LimitWatch {
         boolean awaitEnd(long nanos) throws InterruptedException, SandboxFailure;
     }
 
+    /** CPU time used by a run so far, in nanoseconds. */
+    @FunctionalInterface
+    public interface CpuClock {
+        long cpuNanos() throws SandboxFailure;
+    }
+
     private LimitWatch() {
+    }
+
+    /**
+     * {@link #untilEnd(RunLimits, long, Running)} for a run that has ended when {@code ended} completes;
+     * one that completed exceptionally (its frames could not be read) has ended too: the caller's own
+     * wait on it says why.
+     */
+    public static Termination untilEnd(RunLimits limits, long start, CpuClock cpu, Future<?> ended)
+            throws InterruptedException, SandboxFailure {
+        return untilEnd(limits, start, new Running() {
+            @Override
+            public long cpuNanos() throws SandboxFailure {
+                return cpu.cpuNanos();
+            }
+
+            @Override
+            public boolean awaitEnd(long nanos) throws InterruptedException {
+                try {
+                    ended.get(nanos, TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    return false;
+                } catch (ExecutionException e) {
+                    return true;
+                }
+            }
+        });
     }
 
     /**
