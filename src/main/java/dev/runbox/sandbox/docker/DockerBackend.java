@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,6 +63,7 @@ public final class DockerBackend implements AutoCloseable {
             if (!usable(info)) throw new SandboxFailure("dockerd at " + host + " uses the " + info.getCGroupDriver() + " cgroup driver; " + FIX);
             log.info("sandbox: Docker {} at {} ({} cgroups, {})", info.getServerVersion(), host, info.getCGroupDriver(),
                     info.getSecurityOptions());
+            appArmorWithoutParser(info.getSecurityOptions(), APPARMOR_PARSERS).ifPresent(problem -> log.warn("sandbox: {}", problem));
             byte[] init = Files.readAllBytes(parts.init());
             List<CgroupDetector.Mount> mounts = DockerCgroupParent.cgroupMounts();
             // runc makes a run's cgroup parent in every hierarchy; a crash leaves them behind
@@ -90,6 +92,24 @@ public final class DockerBackend implements AutoCloseable {
     /** Whether runs can be held in this Engine: its cgroup driver lets Runbox give each container a cgroup parent. */
     public static boolean usable(Info info) {
         return "cgroupfs".equals(info.getCGroupDriver());
+    }
+
+    /** Where dockerd looks for AppArmor's profile compiler (Debian's, merged /usr or not). */
+    public static final List<Path> APPARMOR_PARSERS = List.of(Path.of("/usr/sbin/apparmor_parser"), Path.of("/sbin/apparmor_parser"));
+
+    /**
+     * What to say of an Engine that confines containers by AppArmor ({@code name=apparmor} among its
+     * security options) on a host without {@code apparmor_parser} ({@code parsers}, which dockerd runs to
+     * load its docker-default profile; Runbox and dockerd share a host): such an Engine refuses every
+     * container that keeps Docker's profile, which is every run with {@code sandbox-reuse=false} (reused
+     * containers opt out of it). Empty when there is nothing to say. Seen on a minimal Debian 12, whose
+     * kernel has AppArmor on, without the apparmor package.
+     */
+    public static Optional<String> appArmorWithoutParser(List<String> securityOptions, List<Path> parsers) {
+        boolean confines = securityOptions != null && securityOptions.stream().anyMatch(o -> o.equals("name=apparmor") || o.equals("apparmor"));
+        if (!confines || parsers.stream().anyMatch(Files::isExecutable)) return Optional.empty();
+        return Optional.of("AppArmor is on but apparmor_parser is missing: dockerd will refuse every container run with"
+                + " sandbox-reuse=false (apt-get install -y apparmor)");
     }
 
     public static DockerClient client(String host) {

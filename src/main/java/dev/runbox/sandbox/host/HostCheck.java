@@ -127,7 +127,8 @@ public final class HostCheck {
         try (com.github.dockerjava.api.DockerClient docker = DockerBackend.client(host)) {
             // bounded: over a unix socket docker-java sets no response timeout, and a stuck daemon must not hang the check
             var info = once.submit(() -> docker.infoCmd().exec()).get(10, java.util.concurrent.TimeUnit.SECONDS);
-            String detail = "Docker " + info.getServerVersion() + " at " + host + ", " + info.getCGroupDriver() + " cgroup driver";
+            String detail = "Docker " + info.getServerVersion() + " at " + host + ", " + info.getCGroupDriver() + " cgroup driver"
+                    + DockerBackend.appArmorWithoutParser(info.getSecurityOptions(), DockerBackend.APPARMOR_PARSERS).map(p -> "; " + p).orElse("");
             return new Check("docker", DockerBackend.usable(info), detail, DockerBackend.FIX);
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
