@@ -554,6 +554,7 @@ public final class Bench {
         // clients that poll every 50 ms finish at most 20 runs a second each, however fast the server:
         // waiting clients show what the server itself can do
         String waitText = clients + " clients, POST ?wait=true";
+        warmUpUnderLoad(embedded, redis, clients);
         for (Program p : List.of(c, py)) {
             String key = p == c ? "c" : "python";
             RateSeries b = new RateSeries("bare " + p.label() + " ×" + parallel, () -> bare.throughput(p, parallel, warm, win));
@@ -589,6 +590,27 @@ public final class Bench {
             String redisWaitTitle = p.label() + " at saturation, " + waitText + ", worker --concurrency " + parallel;
             if (rdw != null) rows.throughput.add(rateRow("http_redis_" + key + "_throughput_wait", "HTTP Redis", redisWaitTitle, rdw, b, true));
             else rows.throughput.add(redisRow(redis, "http_redis_" + key + "_throughput_wait", redisWaitTitle, "≥ 70% of bare"));
+        }
+    }
+
+    /**
+     * Saturating HTTP load before the throughput windows. The latency phase's one client at a time
+     * leaves the code of 16 concurrent ones (this JVM's HTTP clients, the servers' request and push
+     * paths) still to be compiled, and the JIT then takes the cores the windows measure: seen on one
+     * core, a fresh client JVM's C2 took 16 % of it after 22 s, and the rate rose from 164 to ~540
+     * runs/s over the first 25 s. The 1 s warm-up of each window is too short for that.
+     */
+    private void warmUpUnderLoad(Embedded embedded, RedisMode redis, int clients) {
+        double sec = plan.loadWarmupSec();
+        log("throughput warm-up: %d clients at saturation, %.1f s embedded%s", clients, sec,
+                redis.usable() ? String.format(java.util.Locale.ROOT, ", %.1f s Redis", sec * 2 / 3) : "");
+        try {
+            embedded.http().throughput(c, clients, WAIT, 0, sec);
+            if (redis.usable()) redis.http().throughput(c, clients, WAIT, 0, sec * 2 / 3);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log("throughput warm-up failed: %s", e.getMessage()); // the windows below say what fails
         }
     }
 
