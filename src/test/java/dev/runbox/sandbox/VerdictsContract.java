@@ -43,6 +43,22 @@ abstract class VerdictsContract extends SandboxBackendContract {
     }
 
     @Test
+    void a_stdin_far_larger_than_any_pipe_buffer_reaches_the_program_whole() throws Exception {
+        // 3 MB: more than a pipe's 64 KiB and than the Docker sandbox's job buffer, so the job must stream
+        String stdin = "0123456789abcdef".repeat(3 * 1024 * 1024 / 16);
+        String program = "import hashlib, sys\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest())\n";
+        JsonNode r = server.run(body(program, "stdin_data", stdin, "time_limit_sec", Math.min(20, 2.0 * TestServer.slowdown())));
+
+        assertThat(r.get("status").asText()).as("result %s", r.get("message")).isEqualTo("OK");
+        assertThat(r.get("stdout").asText().strip()).isEqualTo(stdin.length() + " " + sha256(stdin));
+    }
+
+    private static String sha256(String s) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void busy_loop_gets_TLE_at_its_cpu_limit() throws Exception {
         JsonNode r = server.run(body("while True:\n    pass\n", "time_limit_sec", 1.0));
 
