@@ -22,7 +22,7 @@
 #      image copied in.
 # Everything the guest printed is kept under target/vm/ (console.log, serve.log, *.log, reports/).
 #
-# Under software emulation everything in the guest is 5 to 17 times slower than here. So the guest's
+# Under software emulation everything in the guest is 5 to 18 times slower than here. So the guest's
 # server gets compile time limits 6 times the built-in ones (a javac of a hello world takes longer
 # than Java's 20 s), and both suites are told the slowdown (SLOWDOWN): the time limits of runs that
 # must end within them, and the time bounds the suites check, are that many times larger; limits
