@@ -3,6 +3,7 @@ package dev.runbox.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbox.testing.Sha256;
 import dev.runbox.testing.SseLines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -308,6 +309,16 @@ abstract class ConformanceSuite {
         JsonNode r = run(python("import sys\nprint(list(sys.stdin.buffer.read()))").stdin("a\u0000b\n"));
         assertStatus(r, "OK");
         assertThat(r.get("stdout").asText()).isEqualTo("[97, 0, 98, 10]\n");
+    }
+
+    @Test
+    void a_stdin_of_megabytes_reaches_the_program_whole() {
+        // 3 MB: through the queue (Redis too) and into the sandbox (a pipe, a container's job stream) in pieces
+        String stdin = "0123456789abcdef".repeat(3 * 1024 * 1024 / 16);
+        JsonNode r = run(python("import hashlib, sys\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest())")
+                .stdin(stdin).timeLimitSec(enough(2)));
+        assertStatus(r, "OK");
+        assertThat(r.get("stdout").asText()).isEqualTo(stdin.length() + " " + Sha256.hex(stdin.getBytes(StandardCharsets.UTF_8)) + "\n");
     }
 
     @Test

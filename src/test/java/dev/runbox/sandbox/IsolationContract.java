@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.runbox.testing.Sha256;
 import dev.runbox.testing.TestServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -795,7 +796,7 @@ abstract class IsolationContract extends SandboxBackendContract {
     }
 
     private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        return Sha256.hex(Files.readAllBytes(file));
     }
 
     private static byte[] randomBytes() {

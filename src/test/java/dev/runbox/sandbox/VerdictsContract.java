@@ -1,5 +1,6 @@
 package dev.runbox.sandbox;
 
+import dev.runbox.testing.Sha256;
 import dev.runbox.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -50,12 +51,7 @@ abstract class VerdictsContract extends SandboxBackendContract {
         JsonNode r = server.run(body(program, "stdin_data", stdin, "time_limit_sec", Math.min(20, 2.0 * TestServer.slowdown())));
 
         assertThat(r.get("status").asText()).as("result %s", r.get("message")).isEqualTo("OK");
-        assertThat(r.get("stdout").asText().strip()).isEqualTo(stdin.length() + " " + sha256(stdin));
-    }
-
-    private static String sha256(String s) throws java.security.NoSuchAlgorithmException {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(r.get("stdout").asText().strip()).isEqualTo(stdin.length() + " " + Sha256.hex(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test

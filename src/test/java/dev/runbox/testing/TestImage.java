@@ -11,11 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -89,12 +86,7 @@ public final class TestImage {
 
     static String tag() {
         String recipe = String.join("\n", SUITE, VARIANT, String.join(",", PACKAGES), RECIPE_REVISION);
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(recipe.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JVM has SHA-256", e);
-        }
+        return Sha256.hex(recipe.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
     }
 
     private static boolean has(DockerEngine engine, String reference) {
