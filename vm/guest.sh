@@ -43,6 +43,12 @@ slow_hostile_cases() {
                          then .time_limit_sec = ([.time_limit_sec * $k, 20] | min) else . end' "$from/$f" > "$to/$f"
   done
 }
+# The slowed suite where HostileSuite looks for it, beside the checkout (../shared/hostile): the
+# in-process servers of the sandbox and Docker tests run it too
+hostile_beside_checkout() {
+  slow_hostile_cases "$1"
+  mkdir -p /root/shared; ln -sfn /root/hostile-slow /root/shared/hostile
+}
 server_pid() { pgrep -f -- '-jar /root/runbox/target/runbox.jar serve' | head -1; }
 
 case "${1:-}" in
@@ -87,6 +93,8 @@ case "${1:-}" in
     ;;
   sandbox-tests)
     # the same classes Maven ran here, by JUnit's own launcher, in a delegated scope as ./runbox test is
+    # (the hostile suite's with sandbox-reuse=false among them)
+    hostile_beside_checkout "${2:?slowdown}"
     mkdir -p /root/reports
     exec bin/in-delegated-cgroup java -XX:+UseSerialGC -Drunbox.test.slowdown="${2:?slowdown}" \
       -cp "target/test-classes:target/classes:target/vm-lib/*" org.junit.platform.console.ConsoleLauncher execute \
@@ -98,8 +106,7 @@ case "${1:-}" in
     # bounds scaled as above, where HostileSuite looks for it beside the checkout) and the conformance
     # suite against a server on it. The tests start their own dockerd, as on the build host (the
     # cgroupfs driver, as README says), and import the base image from the tar the stage copied in.
-    slow_hostile_cases "${2:?slowdown}"
-    mkdir -p /root/shared; ln -sfn /root/hostile-slow /root/shared/hostile
+    hostile_beside_checkout "${2:?slowdown}"
     mkdir -p /root/reports/docker
     exec bin/in-delegated-cgroup java -XX:+UseSerialGC -Drunbox.test.slowdown="$2" \
       -cp "target/test-classes:target/classes:target/vm-lib/*" org.junit.platform.console.ConsoleLauncher execute \
